@@ -200,7 +200,7 @@ async fn post_is_never_retried() {
         if status == 429 {
             assert!(matches!(error, Error::RateLimited { .. }));
         } else {
-            assert_eq!(error.outcome_unknown(), true);
+            assert!(error.outcome_unknown());
             assert!(matches!(error, Error::Upstream { status: s, .. } if s == status));
         }
     }

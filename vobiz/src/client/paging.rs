@@ -91,17 +91,15 @@ mod tests {
 
     /// A list of `total` numbers 0.. served `size` at a time, later pages answering faster
     /// so completion order differs from page order.
-    fn serve(total: u32, size: u32, page: u32) -> impl Future<Output = Result<Page, Error>> {
-        async move {
-            tokio::time::sleep(Duration::from_millis(u64::from(20 / page.min(20)))).await;
-            let start = (page - 1) * size;
-            let items = (start..(start + size).min(total)).collect();
-            Ok(Page {
-                items,
-                total: u64::from(total),
-                size: Some(size),
-            })
-        }
+    async fn serve(total: u32, size: u32, page: u32) -> Result<Page, Error> {
+        tokio::time::sleep(Duration::from_millis(u64::from(20 / page.min(20)))).await;
+        let start = (page - 1) * size;
+        let items = (start..(start + size).min(total)).collect();
+        Ok(Page {
+            items,
+            total: u64::from(total),
+            size: Some(size),
+        })
     }
 
     #[tokio::test]
