@@ -1,0 +1,6 @@
+//! Server functions and the data they exchange with the browser.
+//!
+//! Each function is thin: it fetches the state and caller, then calls a plain function in
+//! [`crate::server`] that tests can call directly.
+
+pub mod status;

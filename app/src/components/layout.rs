@@ -1,0 +1,76 @@
+//! The frame around every page: header, navigation and content area.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The areas of the portal, in navigation order.
+const AREAS: &[(&str, &str)] = &[
+    ("/dashboard", "Dashboard"),
+    ("/customers", "Customers"),
+    ("/numbers", "Numbers"),
+    ("/audit", "Audit log"),
+    ("/settings", "Settings"),
+    ("/status", "Status"),
+];
+
+/// The responsive page frame. On small screens the navigation folds behind a menu button.
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let menu_open = RwSignal::new(false);
+    view! {
+        <div class="min-h-full">
+            <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:p-2 focus:bg-white">
+                "Skip to content"
+            </a>
+            <header class="bg-slate-900 text-white">
+                <div class="mx-auto flex max-w-7xl items-center justify-between px-4 py-3 sm:px-6">
+                    <a href="/" class="text-lg font-semibold tracking-tight">"Reseller portal"</a>
+                    <button
+                        type="button"
+                        class="rounded-md px-3 py-2 text-sm font-medium ring-1 ring-white/30 hover:bg-white/10 md:hidden"
+                        aria-controls="primary-nav"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| menu_open.update(|open| *open = !*open)
+                    >
+                        "Menu"
+                    </button>
+                    <nav id="primary-nav" aria-label="Primary" class="hidden md:block">
+                        <NavLinks/>
+                    </nav>
+                </div>
+                <nav
+                    aria-label="Primary (compact)"
+                    class="border-t border-white/10 px-4 pb-3 md:hidden"
+                    class:hidden=move || !menu_open.get()
+                    on:click=move |_| menu_open.set(false)
+                >
+                    <NavLinks/>
+                </nav>
+            </header>
+            <main id="main" class="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children()}</main>
+        </div>
+    }
+}
+
+#[component]
+fn NavLinks() -> impl IntoView {
+    view! {
+        <ul class="flex flex-col gap-1 md:flex-row md:gap-2">
+            {AREAS
+                .iter()
+                .map(|(href, label)| {
+                    view! {
+                        <li>
+                            <A
+                                href=*href
+                                attr:class="block rounded-md px-3 py-2 text-sm font-medium text-slate-200 hover:bg-white/10 hover:text-white aria-[current=page]:bg-white/15 aria-[current=page]:text-white"
+                            >
+                                {*label}
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

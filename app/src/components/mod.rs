@@ -1,0 +1,4 @@
+//! Components shared by every page.
+
+pub mod layout;
+pub mod ui;

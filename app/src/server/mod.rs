@@ -1,0 +1,6 @@
+//! Server-only code: state, security and the functions behind the server functions.
+
+pub mod request;
+pub mod security;
+pub mod state;
+pub mod status;

@@ -1,0 +1,30 @@
+//! Facts about the request being served.
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+
+/// The header that carries each request's id, set by the server on the way in and out.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the request being served, or `unknown` outside a request.
+pub fn request_id() -> String {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Sets the status code of the page or server function response being rendered.
+pub fn set_status(code: u16) {
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        options.set_status(status);
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, unit and integration tests per package, then the browser tests.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_build_tools
+ensure_chromium
+
+say "checking formatting"
+cargo fmt --all --check || fail "code is not formatted: run 'cargo fmt --all'"
+
+# Per package: building the workspace at once would give 'app' both ssr and hydrate.
+say "unit and integration tests: vobiz"
+cargo test -p vobiz
+say "unit tests: app (server side)"
+cargo test -p app --features ssr
+say "unit and integration tests: server"
+cargo test -p server
+
+build_site
+say "browser tests (Playwright, Chromium)"
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
+export PORTAL_BIN="$CARGO_TARGET_DIR/debug/server"
+npx playwright test -c end2end/playwright.config.ts
+say "all tests passed"

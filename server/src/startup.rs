@@ -1,0 +1,153 @@
+//! Assembling the portal: database, sessions, state, routes, and serving.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::server::state::{AppState, KeyInfo};
+use app::{shell, App};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::database::{self, Origin, Server};
+use crate::settings::Settings;
+use crate::{http, keys, upstream};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "portal_session";
+
+/// A portal ready to serve: bound to its port, database migrated, upstream started.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    database: Server,
+    _upstream: upstream::UpstreamHandle,
+}
+
+impl Application {
+    /// Builds the portal from settings, finding (or starting) the database.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.validate()?;
+        let server = database::locate(&settings).await?;
+        Self::build_on(settings, server).await
+    }
+
+    /// Builds the portal on a given database server (tests pass a fresh database here).
+    pub async fn build_on(settings: Settings, server: Server) -> anyhow::Result<Self> {
+        settings.validate()?;
+        let name = server.options.get_database().unwrap_or("postgres").to_owned();
+        database::ensure_database(&server, &name).await?;
+        tracing::info!("database: {}", server.describe());
+        let pool = database::pool(server.options.clone()).await?;
+        database::migrate(&pool).await?;
+
+        let key = keys::load(&settings)?;
+        let upstream = upstream::start(&settings).await?;
+
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("could not listen on {} (is another portal running? set PORTAL_LISTEN)", settings.listen))?;
+        let local = listener.local_addr()?;
+
+        let leptos_options = leptos_options(&settings, local);
+        let hashed = leptos_options.hash_files;
+        let state = AppState {
+            leptos_options,
+            pool: pool.clone(),
+            upstream: Arc::new(upstream.info.clone()),
+            key: Arc::new(KeyInfo { key_id: key.id.clone(), generated: key.generated }),
+            environment: settings.environment.as_str(),
+        };
+
+        let store = PostgresStore::new(pool);
+        tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3600)));
+        let sessions = SessionManagerLayer::new(store)
+            .with_name(SESSION_COOKIE)
+            .with_secure(settings.cookie_secure())
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+
+        let router = http::wrap(routes(state).layer(sessions), hashed);
+        Ok(Application { listener, router, database: server, _upstream: upstream })
+    }
+
+    /// The port the portal listens on (useful when the settings asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and, if the portal
+    /// started its own database cluster, stops it cleanly.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let result = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        if let Origin::Private(cluster) = &self.database.origin {
+            cluster.stop_if_started_here();
+        }
+        result.context("the web server stopped with an error")
+    }
+}
+
+fn leptos_options(settings: &Settings, local: std::net::SocketAddr) -> LeptosOptions {
+    // cargo-leptos writes hash.txt beside the binary when asset names carry hashes.
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt").is_file()))
+        .unwrap_or(false);
+    LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(settings.site_root().to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(local)
+        .hash_files(hashed)
+        .build()
+}
+
+/// The portal's routes: health probes, pages, server functions and static files.
+pub fn routes(state: AppState) -> Router {
+    let leptos_routes = generate_route_list(App);
+    let page_state = state.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes(&state, leptos_routes, {
+            let options = page_state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The portal can serve: its database answers.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool);
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "readiness: database query failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unreachable" })))
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database did not answer in time" }))),
+    }
+}

@@ -1,0 +1,105 @@
+//! Starts the real portal on port 0 against a fresh database, with the sandbox upstream,
+//! and talks to it like a browser (cookies kept, redirects not followed).
+
+#![allow(dead_code)]
+
+use clap::Parser;
+use server::database::{self, Origin, Server};
+use server::settings::Settings;
+use server::startup::Application;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+}
+
+/// Settings for a test portal: port 0, its own data folder, development mode.
+pub fn test_settings(data_dir: &std::path::Path, extra: &[&str]) -> Settings {
+    let mut args = vec![
+        "server".to_owned(),
+        "--environment".into(),
+        "development".into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--data-dir".into(),
+        data_dir.display().to_string(),
+        "--log".into(),
+        std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Cli::try_parse_from(args).expect("test settings parse").settings
+}
+
+/// A running portal on a database of its own, dropped when the test ends.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// A client with a cookie jar that does not follow redirects.
+    pub client: reqwest::Client,
+    /// Options for the test's own database.
+    pub db: PgConnectOptions,
+    maintenance: PgConnectOptions,
+    db_name: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// GET a path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent")
+    }
+
+    /// POST a form to a server function or route.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .header("origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// Starts a portal on a fresh database (created from the migrations).
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let settings = test_settings(data_dir.path(), &[]);
+    let located = database::locate(&settings).await.expect("a PostgreSQL server is available");
+    let db_name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+    let server = Server { options: located.database(&db_name), origin: Origin::Configured };
+    let maintenance = located.maintenance();
+    let db = server.options.clone();
+    let app = Application::build_on(settings, server).await.expect("portal builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds");
+    TestApp { address, client, db, maintenance, db_name, _data_dir: data_dir }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let maintenance = self.maintenance.clone();
+        let name = self.db_name.clone();
+        // Drop runs inside the test's runtime; a thread with its own runtime may block.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            rt.block_on(async {
+                let mut conn = maintenance.connect().await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()?;
+                conn.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
