@@ -8,13 +8,9 @@ ensure_chromium
 say "checking formatting"
 cargo fmt --all --check || fail "code is not formatted: run 'cargo fmt --all'"
 
-# Per package: building the workspace at once would give 'app' both ssr and hydrate.
-say "unit and integration tests: vobiz"
-cargo test -p vobiz
-say "unit tests: app (server side)"
-cargo test -p app --features ssr
-say "unit and integration tests: server"
-cargo test -p server
+# The server-side packages only: the whole workspace would give 'app' both ssr and hydrate.
+say "unit and integration tests: vobiz, app (server side), server"
+cargo test -p vobiz -p app -p server --features app/ssr
 
 build_site
 say "browser tests (Playwright, Chromium)"
