@@ -414,11 +414,26 @@ async fn release_returned_to_inventory_answer() {
     .unwrap();
     assert_eq!(
         outcome,
-        ReleaseOutcome::Returned {
-            message: Some("number returned to inventory".to_owned())
+        ReleaseOutcome::Released {
+            message: Some("number returned to inventory".to_owned()),
+            release_fee: None,
         }
     );
     assert!(!outcome.is_cancellable());
+}
+
+#[tokio::test]
+async fn immediate_release_answer_is_not_pending() {
+    let body = r#"{"message":"number released","status":"released","release_fee":700,
+      "cooldown_ends_at":"2026-07-20T09:18:26Z"}"#;
+    let outcome = release_with(Reply::json(200, body)).await.unwrap();
+    assert_eq!(
+        outcome,
+        ReleaseOutcome::Released {
+            message: Some("number released".to_owned()),
+            release_fee: Some(dec("700")),
+        }
+    );
 }
 
 #[tokio::test]

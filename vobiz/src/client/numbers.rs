@@ -254,12 +254,16 @@ pub struct PurchasedItem {
 /// What releasing (unrenting) a number did. Vobiz has answered in three ways over time.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReleaseOutcome {
-    /// Newest: the number is `pending_release` for a cancellable cooldown, then quarantined.
+    /// Newest default: the number is `pending_release` for a cancellable cooldown, then
+    /// quarantined.
     PendingRelease(PendingRelease),
-    /// Oldest: 200 `{"message":"number returned to inventory"}`: released at once.
-    Returned {
+    /// Released at once: the oldest 200 `{"message":"number returned to inventory"}`, or an
+    /// `immediate` release that names another status.
+    Released {
         /// Vobiz's message, when it sent one.
         message: Option<String>,
+        /// Release fee charged, when Vobiz says.
+        release_fee: Option<Decimal>,
     },
     /// 204 or an empty 200: released, no details.
     NoContent,
@@ -281,17 +285,23 @@ impl ReleaseOutcome {
         let Value::Object(map) = &value else {
             return Err(format!("expected an object, found {}", de::kind_of(&value)));
         };
-        let pending = map.get("status").and_then(Value::as_str) == Some("pending_release")
-            || map.contains_key("cooldown_ends_at")
-            || map.contains_key("cancel_url");
+        let pending = match map.get("status").and_then(Value::as_str) {
+            Some(status) => status == "pending_release",
+            None => map.contains_key("cancel_url"),
+        };
         if pending {
             return de::from_json_value(value).map(ReleaseOutcome::PendingRelease);
         }
-        Ok(ReleaseOutcome::Returned {
+        let release_fee = match map.get("release_fee") {
+            None | Some(Value::Null) => None,
+            Some(fee) => Some(money::from_value(fee)?),
+        };
+        Ok(ReleaseOutcome::Released {
             message: map
                 .get("message")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            release_fee,
         })
     }
 }
