@@ -23,7 +23,9 @@ pub enum AppError {
     #[error("{0} was not found.")]
     NotFound(String),
     /// Something failed on the server; details are in the server log under this request id.
-    #[error("Something went wrong on our side. If it keeps happening, quote request id {request_id}.")]
+    #[error(
+        "Something went wrong on our side. If it keeps happening, quote request id {request_id}."
+    )]
     Internal {
         /// The id of the request, as returned in the `x-request-id` header.
         request_id: String,
@@ -61,7 +63,9 @@ mod tests {
 
     #[test]
     fn internal_error_shows_request_id_and_nothing_else() {
-        let err = AppError::Internal { request_id: "abc-123".into() };
+        let err = AppError::Internal {
+            request_id: "abc-123".into(),
+        };
         let text = err.to_string();
         assert!(text.contains("abc-123"));
         assert_eq!(err.status(), 500);

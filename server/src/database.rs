@@ -61,7 +61,10 @@ impl Server {
             Origin::Configured => format!("configured database at {where_}"),
             Origin::LocalServer => format!("local PostgreSQL server at {where_}"),
             Origin::Private(c) => {
-                format!("private PostgreSQL cluster in {} at {where_}", c.dir.display())
+                format!(
+                    "private PostgreSQL cluster in {} at {where_}",
+                    c.dir.display()
+                )
             }
         }
     }
@@ -72,7 +75,10 @@ pub async fn locate(settings: &Settings) -> anyhow::Result<Server> {
     if let Some(url) = settings.database_url() {
         let options = PgConnectOptions::from_str(url.expose_secret())
             .context("the database URL is not a valid PostgreSQL URL (postgres://user:password@host:port/database)")?;
-        return Ok(Server { options, origin: Origin::Configured });
+        return Ok(Server {
+            options,
+            origin: Origin::Configured,
+        });
     }
     if settings.environment == Environment::Production {
         bail!("no database configured: set PORTAL_DATABASE_URL");
@@ -88,14 +94,21 @@ pub async fn locate(settings: &Settings) -> anyhow::Result<Server> {
             origin: Origin::LocalServer,
         });
     }
-    tracing::info!("no PostgreSQL on 127.0.0.1:5432; using a private cluster under the data folder");
+    tracing::info!(
+        "no PostgreSQL on 127.0.0.1:5432; using a private cluster under the data folder"
+    );
     let cluster = PrivateCluster::start(&settings.data_dir, settings.private_pg_port)?;
     let options = cluster.options().database(&settings.database_name);
-    Ok(Server { options, origin: Origin::Private(cluster) })
+    Ok(Server {
+        options,
+        origin: Origin::Private(cluster),
+    })
 }
 
 async fn answers(options: &PgConnectOptions) -> bool {
-    let quiet = options.clone().log_statements(tracing::log::LevelFilter::Off);
+    let quiet = options
+        .clone()
+        .log_statements(tracing::log::LevelFilter::Off);
     let attempt = quiet.connect();
     matches!(
         tokio::time::timeout(Duration::from_secs(3), attempt).await,
@@ -143,23 +156,40 @@ async fn connect_with_retry(options: &PgConnectOptions) -> anyhow::Result<PgConn
     ))
 }
 
-/// Opens the pool on the portal's database.
+/// The database role the portal's queries run as: no BYPASSRLS, so row-level security
+/// holds even when the connecting user could bypass it.
+pub const APP_ROLE: &str = "portal_app";
+
+/// Opens the pool on the portal's database. Every connection switches to [`APP_ROLE`].
 pub async fn pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
-    let options = options.log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    let options =
+        options.log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                sqlx::query(&format!("SET ROLE {APP_ROLE}"))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
         .context("could not open the database pool")
 }
 
-/// Applies the migrations in `migrations/` that are not applied yet.
-pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+/// Applies the migrations in `migrations/` that are not applied yet, on a connection of
+/// the configured user (which owns the schema), not the application role.
+pub async fn migrate(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let mut conn = connect_with_retry(options).await?;
     sqlx::migrate!("../migrations")
-        .run(pool)
+        .run(&mut conn)
         .await
-        .context("database migrations failed")
+        .context("database migrations failed")?;
+    conn.close().await.ok();
+    Ok(())
 }
 
 fn quote_ident(name: &str) -> String {
@@ -193,7 +223,16 @@ impl PrivateCluster {
             }
             run(
                 command(&as_user, "initdb")?
-                    .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-instructions", "-D"])
+                    .args([
+                        "-U",
+                        "postgres",
+                        "-A",
+                        "trust",
+                        "-E",
+                        "UTF8",
+                        "--no-instructions",
+                        "-D",
+                    ])
                     .arg(&dir),
                 "initdb",
             )?;
@@ -223,7 +262,11 @@ impl PrivateCluster {
             started_here = true;
         }
         drop(lock);
-        Ok(PrivateCluster { dir, port, started_here })
+        Ok(PrivateCluster {
+            dir,
+            port,
+            started_here,
+        })
     }
 
     /// Connection options for the cluster (maintenance database).
@@ -242,7 +285,9 @@ impl PrivateCluster {
         }
         let result = postgres_user_if_root().and_then(|user| {
             run(
-                command(&user, "pg_ctl")?.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.dir),
+                command(&user, "pg_ctl")?
+                    .args(["stop", "-m", "fast", "-w", "-D"])
+                    .arg(&self.dir),
                 "pg_ctl stop",
             )
         });
@@ -255,11 +300,18 @@ impl PrivateCluster {
 
 /// PostgreSQL refuses to run as root; as root, its tools run as the `postgres` user.
 fn postgres_user_if_root() -> anyhow::Result<Option<String>> {
-    let uid = Command::new("id").arg("-u").output().context("could not run `id -u`")?;
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .context("could not run `id -u`")?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         return Ok(None);
     }
-    let exists = Command::new("id").arg("postgres").output().map(|o| o.status.success()).unwrap_or(false);
+    let exists = Command::new("id")
+        .arg("postgres")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if !exists {
         bail!("running as root, and PostgreSQL will not run as root: create a `postgres` user (`useradd -r postgres`) or set PORTAL_DATABASE_URL");
     }
@@ -282,7 +334,9 @@ fn command(as_user: &Option<String>, tool: &str) -> anyhow::Result<Command> {
 
 fn find_tool(tool: &str) -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|p| p.join(tool)).find(|p| p.is_file())
+        std::env::split_paths(&paths)
+            .map(|p| p.join(tool))
+            .find(|p| p.is_file())
     });
     on_path.or_else(|| {
         let mut versions: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
@@ -296,7 +350,9 @@ fn find_tool(tool: &str) -> Option<PathBuf> {
 }
 
 fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
-    let out = cmd.output().with_context(|| format!("could not run {what}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not run {what}"))?;
     if !out.status.success() {
         bail!(
             "{what} failed: {}{}",

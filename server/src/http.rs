@@ -50,12 +50,18 @@ pub fn wrap(router: Router, hashed_assets: bool) -> Router {
             .layer(set(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
             .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-            .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+            .layer(set(
+                header::REFERRER_POLICY,
+                "strict-origin-when-cross-origin",
+            ))
             .layer(set(
                 HeaderName::from_static("permissions-policy"),
                 "camera=(), microphone=(), geolocation=(), payment=()",
             ))
-            .layer(set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+            .layer(set(
+                HeaderName::from_static("cross-origin-opener-policy"),
+                "same-origin",
+            ))
             .layer(middleware::from_fn_with_state(hashed_assets, asset_cache))
             .layer(CompressionLayer::new()),
     )
@@ -67,8 +73,13 @@ async fn asset_cache(State(hashed): State<bool>, req: Request, next: Next) -> Re
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     if is_asset && res.status().is_success() {
-        let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     res
 }
@@ -109,7 +120,9 @@ pub fn server_error_page(request_id: &str) -> Response {
     // The page has no script and only an inline style attribute.
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
     );
     res
 }
@@ -145,21 +158,42 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let id = res.headers().get(&REQUEST_ID).expect("request id header").to_str().unwrap().to_owned();
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let id = res
+            .headers()
+            .get(&REQUEST_ID)
+            .expect("request id header")
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
         let body = String::from_utf8(body.to_vec()).unwrap();
         assert!(body.contains(&id), "the page quotes the request id");
-        assert!(!body.contains("hunter2"), "the page reveals nothing of the cause");
+        assert!(
+            !body.contains("hunter2"),
+            "the page reveals nothing of the cause"
+        );
     }
 
     #[tokio::test]
     async fn hashed_assets_are_cached_for_a_year() {
-        let app = wrap(Router::new().route("/pkg/portal.abc.js", get(|| async { "js" })), true);
+        let app = wrap(
+            Router::new().route("/pkg/portal.abc.js", get(|| async { "js" })),
+            true,
+        );
         let res = app
-            .oneshot(Request::get("/pkg/portal.abc.js").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/pkg/portal.abc.js")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
-        assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(res.headers()[header::X_FRAME_OPTIONS], "DENY");
     }

@@ -1,44 +1,33 @@
-//! The master key that encrypts stored Vobiz credentials.
+//! Loading the master key that encrypts stored Vobiz credentials.
 //!
-//! Production reads it from `PORTAL_MASTER_KEY`. Development generates one once, stores it
-//! in `<data dir>/master.key` with mode 0600 and says loudly that it is a development key.
+//! Production reads it from `PORTAL_MASTER_KEY` (and, during a rotation, the keys it replaces
+//! from `PORTAL_PREVIOUS_MASTER_KEYS`). Development generates one once, stores it in
+//! `<data dir>/master.key` with mode 0600, and says loudly that it is a development key.
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use secrecy::{ExposeSecret, SecretBox, SecretString};
-use sha2::{Digest, Sha256};
+use app::server::vault::{MasterKey, Vault, VaultError};
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::settings::{Environment, Settings};
-
-/// A 256-bit key, kept out of `Debug` and zeroed on drop.
-pub struct MasterKey {
-    bytes: SecretBox<[u8; 32]>,
-    /// A short fingerprint that names the key without revealing it.
-    pub id: String,
-    /// Generated for development rather than configured.
-    pub generated: bool,
-}
-
-impl std::fmt::Debug for MasterKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MasterKey")
-            .field("id", &self.id)
-            .field("generated", &self.generated)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Why the key could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    /// The configured value is not 32 bytes of base64.
-    #[error("PORTAL_MASTER_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`); {0}")]
-    Malformed(String),
+    /// A configured key is malformed.
+    #[error("PORTAL_MASTER_KEY: {0}")]
+    Malformed(#[from] VaultError),
+    /// A previous key is malformed.
+    #[error("PORTAL_PREVIOUS_MASTER_KEYS, entry {index}: {source}")]
+    MalformedPrevious {
+        /// Position in the list, from 1.
+        index: usize,
+        /// What is wrong with it.
+        source: VaultError,
+    },
     /// Production has no key configured.
     #[error("PORTAL_MASTER_KEY is not set; production never generates a key")]
     Missing,
@@ -52,67 +41,66 @@ pub enum KeyError {
     },
 }
 
-impl MasterKey {
-    /// Builds a key from its base64 text.
-    pub fn from_base64(text: &SecretString, generated: bool) -> Result<Self, KeyError> {
-        let decoded = STANDARD
-            .decode(text.expose_secret().trim())
-            .map_err(|_| KeyError::Malformed("the value is not valid base64".into()))?;
-        let bytes: [u8; 32] = decoded
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeyError::Malformed(format!("it decodes to {} bytes, not 32", decoded.len())))?;
-        Ok(Self::from_bytes(bytes, generated))
-    }
-
-    fn from_bytes(bytes: [u8; 32], generated: bool) -> Self {
-        let digest = Sha256::digest(bytes);
-        let id = digest[..6].iter().map(|b| format!("{b:02x}")).collect::<String>();
-        MasterKey { bytes: SecretBox::new(Box::new(bytes)), id: format!("k-{id}"), generated }
-    }
-
-    /// The raw key, for the encryption code only.
-    pub fn expose(&self) -> &[u8; 32] {
-        self.bytes.expose_secret()
-    }
-}
-
-/// Loads the configured key, or in development the generated one (creating it once).
-pub fn load(settings: &Settings) -> Result<MasterKey, KeyError> {
+/// The vault: the configured key, or in development the generated one (created once).
+pub fn load(settings: &Settings) -> Result<Vault, KeyError> {
+    let previous = previous_keys(settings.previous_master_keys.as_ref())?;
     if let Some(text) = &settings.master_key {
-        return MasterKey::from_base64(text, false);
+        return Ok(Vault::new(MasterKey::from_base64(text)?, previous, false));
     }
     if settings.environment == Environment::Production {
         return Err(KeyError::Missing);
     }
     let key = load_or_create_dev_key(&settings.data_dir.join("master.key"))?;
     tracing::warn!(
-        key_id = %key.id,
+        key_id = %key.id(),
         "using a DEVELOPMENT master key generated under the data folder; set PORTAL_MASTER_KEY for real use"
     );
-    Ok(key)
+    Ok(Vault::new(key, previous, true))
+}
+
+fn previous_keys(list: Option<&SecretString>) -> Result<Vec<MasterKey>, KeyError> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    list.expose_secret()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .map(|(i, text)| {
+            MasterKey::from_base64(&SecretString::from(text.to_owned())).map_err(|source| {
+                KeyError::MalformedPrevious {
+                    index: i + 1,
+                    source,
+                }
+            })
+        })
+        .collect()
 }
 
 fn load_or_create_dev_key(path: &Path) -> Result<MasterKey, KeyError> {
-    let file_err = |source| KeyError::File { path: path.display().to_string(), source };
+    let file_err = |source| KeyError::File {
+        path: path.display().to_string(),
+        source,
+    };
     match fs::read_to_string(path) {
-        Ok(text) => MasterKey::from_base64(&SecretString::from(text), true),
+        Ok(text) => Ok(MasterKey::from_base64(&SecretString::from(text))?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 fs::create_dir_all(dir).map_err(file_err)?;
             }
-            let mut bytes = [0u8; 32];
-            rand::Rng::fill(&mut rand::rngs::OsRng, &mut bytes);
+            let key = MasterKey::generate();
             let mut file = fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
                 .open(path)
                 .map_err(file_err)?;
-            file.write_all(STANDARD.encode(bytes).as_bytes()).map_err(file_err)?;
+            file.write_all(key.to_base64().expose_secret().as_bytes())
+                .map_err(file_err)?;
             file.sync_all().map_err(file_err)?;
             fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(file_err)?;
-            Ok(MasterKey::from_bytes(bytes, true))
+            Ok(key)
         }
         Err(e) => Err(file_err(e)),
     }
@@ -123,12 +111,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rejects_keys_of_the_wrong_length() {
-        let err = MasterKey::from_base64(&SecretString::from("c2hvcnQ="), false).unwrap_err();
-        assert!(err.to_string().contains("not 32"), "{err}");
-    }
-
-    #[test]
     fn dev_key_is_created_once_with_private_permissions_and_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/master.key");
@@ -136,16 +118,14 @@ mod tests {
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         let second = load_or_create_dev_key(&path).unwrap();
-        assert_eq!(first.id, second.id);
-        assert_eq!(first.expose(), second.expose());
-        assert!(second.generated);
+        assert_eq!(first.id(), second.id());
     }
 
     #[test]
-    fn debug_output_hides_the_key() {
-        let key = MasterKey::from_bytes([7u8; 32], false);
-        let shown = format!("{key:?}");
-        assert!(!shown.contains("7, 7"), "{shown}");
-        assert!(shown.contains(&key.id));
+    fn a_malformed_previous_key_is_named_by_position() {
+        let good = MasterKey::generate().to_base64();
+        let list = SecretString::from(format!("{}, not-base64", good.expose_secret()));
+        let err = previous_keys(Some(&list)).unwrap_err();
+        assert!(err.to_string().contains("entry 2"), "{err}");
     }
 }

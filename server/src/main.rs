@@ -80,8 +80,7 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
         .unwrap_or("postgres")
         .to_owned();
     database::ensure_database(&server, &name).await?;
-    let pool = database::pool(server.options.clone()).await?;
-    database::migrate(&pool).await?;
+    database::migrate(&server.options).await?;
     println!("migrations applied to {}", server.describe());
     if let database::Origin::Private(cluster) = &server.origin {
         cluster.stop_if_started_here();

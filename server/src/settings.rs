@@ -50,11 +50,22 @@ pub enum UpstreamKind {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// development or production. Production refuses to start without its secrets.
-    #[arg(long, env = "PORTAL_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     pub environment: Environment,
 
     /// Address the web server listens on.
-    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// The address people reach the portal at (used for links and the Origin check).
@@ -64,12 +75,22 @@ pub struct Settings {
 
     /// PostgreSQL URL. `DATABASE_URL` is used when this is not set. In development, without
     /// either, the portal uses the server on 127.0.0.1:5432 if one answers, or starts its own.
-    #[arg(long, env = "PORTAL_DATABASE_URL", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     pub database_url: Option<SecretString>,
 
     /// Name of the portal's database when it runs on the local server or its private
     /// cluster (a configured URL names its own database).
-    #[arg(long, env = "PORTAL_DATABASE_NAME", default_value = "vobiz_portal", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_DATABASE_NAME",
+        default_value = "vobiz_portal",
+        global = true
+    )]
     pub database_name: String,
 
     /// Folder for local state: the private database cluster, the development key and the
@@ -78,7 +99,12 @@ pub struct Settings {
     pub data_dir: PathBuf,
 
     /// Port of the private PostgreSQL cluster the portal starts when no database is reachable.
-    #[arg(long, env = "PORTAL_PRIVATE_PG_PORT", default_value_t = 54329, global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_PRIVATE_PG_PORT",
+        default_value_t = 54329,
+        global = true
+    )]
     pub private_pg_port: u16,
 
     /// Log filter, in tracing's env-filter syntax (e.g. `info,server=debug`).
@@ -86,7 +112,13 @@ pub struct Settings {
     pub log: String,
 
     /// pretty or json.
-    #[arg(long, env = "PORTAL_LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Mark session cookies Secure (HTTPS only). Defaults to true in production and false in
@@ -100,12 +132,27 @@ pub struct Settings {
     #[arg(long, env = "PORTAL_MASTER_KEY", hide_env_values = true, global = true)]
     pub master_key: Option<SecretString>,
 
+    /// Keys that PORTAL_MASTER_KEY replaced, comma-separated base64, still accepted for
+    /// reading stored secrets until `server admin rotate-key` has re-sealed them.
+    #[arg(
+        long,
+        env = "PORTAL_PREVIOUS_MASTER_KEYS",
+        hide_env_values = true,
+        global = true
+    )]
+    pub previous_master_keys: Option<SecretString>,
+
     /// sandbox or live. Development defaults to sandbox; production must say.
     #[arg(long, env = "PORTAL_UPSTREAM", value_enum, global = true)]
     pub upstream: Option<UpstreamKind>,
 
     /// Base URL of the live Vobiz API.
-    #[arg(long, env = "PORTAL_VOBIZ_BASE_URL", default_value = "https://api.vobiz.ai", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_VOBIZ_BASE_URL",
+        default_value = "https://api.vobiz.ai",
+        global = true
+    )]
     pub vobiz_base_url: Url,
 
     /// Seed of the sandbox's demo world (same seed, same world).
@@ -239,7 +286,9 @@ mod tests {
             "--upstream",
             "live",
         ]);
-        settings.validate().expect("complete production settings pass");
+        settings
+            .validate()
+            .expect("complete production settings pass");
         assert!(settings.cookie_secure());
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use app::server::state::{AppState, KeyInfo};
+use app::server::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -46,18 +46,25 @@ impl Application {
     /// Builds the portal on a given database server (tests pass a fresh database here).
     pub async fn build_on(settings: Settings, server: Server) -> anyhow::Result<Self> {
         settings.validate()?;
-        let name = server.options.get_database().unwrap_or("postgres").to_owned();
+        let name = server
+            .options
+            .get_database()
+            .unwrap_or("postgres")
+            .to_owned();
         database::ensure_database(&server, &name).await?;
         tracing::info!("database: {}", server.describe());
+        database::migrate(&server.options).await?;
         let pool = database::pool(server.options.clone()).await?;
-        database::migrate(&pool).await?;
 
-        let key = keys::load(&settings)?;
+        let vault = keys::load(&settings)?;
         let upstream = upstream::start(&settings).await?;
 
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("could not listen on {} (is another portal running? set PORTAL_LISTEN)", settings.listen))?;
+        let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+            format!(
+                "could not listen on {} (is another portal running? set PORTAL_LISTEN)",
+                settings.listen
+            )
+        })?;
         let local = listener.local_addr()?;
 
         let leptos_options = leptos_options(&settings, local);
@@ -66,12 +73,16 @@ impl Application {
             leptos_options,
             pool: pool.clone(),
             upstream: Arc::new(upstream.info.clone()),
-            key: Arc::new(KeyInfo { key_id: key.id.clone(), generated: key.generated }),
+            vault: Arc::new(vault),
             environment: settings.environment.as_str(),
         };
 
         let store = PostgresStore::new(pool);
-        tokio::spawn(store.clone().continuously_delete_expired(Duration::from_secs(3600)));
+        tokio::spawn(
+            store
+                .clone()
+                .continuously_delete_expired(Duration::from_secs(3600)),
+        );
         let sessions = SessionManagerLayer::new(store)
             .with_name(SESSION_COOKIE)
             .with_secure(settings.cookie_secure())
@@ -80,20 +91,32 @@ impl Application {
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
         let router = http::wrap(routes(state).layer(sessions), hashed);
-        Ok(Application { listener, router, database: server, _upstream: upstream })
+        Ok(Application {
+            listener,
+            router,
+            database: server,
+            _upstream: upstream,
+        })
     }
 
     /// The port the portal listens on (useful when the settings asked for port 0).
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and, if the portal
     /// started its own database cluster, stops it cleanly.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let result = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
@@ -143,11 +166,20 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool);
     match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, Json(serde_json::json!({ "status": "ready" }))),
+        Ok(Ok(_)) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        ),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness: database query failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unreachable" })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unreachable" })),
+            )
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database did not answer in time" }))),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "database did not answer in time" })),
+        ),
     }
 }

@@ -23,7 +23,11 @@ pub async fn start(settings: &Settings) -> anyhow::Result<UpstreamHandle> {
         UpstreamKind::Live => Ok(UpstreamHandle {
             info: Upstream {
                 mode: UpstreamMode::Live,
-                base_url: settings.vobiz_base_url.as_str().trim_end_matches('/').to_owned(),
+                base_url: settings
+                    .vobiz_base_url
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_owned(),
             },
             sandbox: None,
         }),
@@ -31,13 +35,21 @@ pub async fn start(settings: &Settings) -> anyhow::Result<UpstreamHandle> {
             std::fs::create_dir_all(&settings.data_dir)?;
             let state_file = settings.data_dir.join("sandbox.json");
             let sandbox = Sandbox::open(&state_file, SandboxConfig::demo(settings.sandbox_seed))
-                .with_context(|| format!("could not open the sandbox state {}", state_file.display()))?;
+                .with_context(|| {
+                    format!("could not open the sandbox state {}", state_file.display())
+                })?;
             let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
-            let running = sandbox.spawn(addr).await.context("could not start the sandbox")?;
+            let running = sandbox
+                .spawn(addr)
+                .await
+                .context("could not start the sandbox")?;
             let base_url = running.base_url().trim_end_matches('/').to_owned();
             tracing::info!(%base_url, seed = settings.sandbox_seed, "Vobiz sandbox started (demo data)");
             Ok(UpstreamHandle {
-                info: Upstream { mode: UpstreamMode::Sandbox, base_url },
+                info: Upstream {
+                    mode: UpstreamMode::Sandbox,
+                    base_url,
+                },
                 sandbox: Some(running),
             })
         }

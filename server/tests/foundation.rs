@@ -10,7 +10,13 @@ async fn healthz_answers_ok_with_a_request_id() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let id = res.headers().get("x-request-id").expect("request id").to_str().unwrap().to_owned();
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .expect("request id")
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(id.len(), 36, "a uuid request id: {id}");
     assert_eq!(res.text().await.unwrap(), "ok");
 }
@@ -29,7 +35,13 @@ async fn status_page_renders_on_the_server_with_version_database_and_upstream() 
     let app = spawn_app().await;
     let res = app.get("/status").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers().get("content-security-policy").expect("csp").to_str().unwrap().to_owned();
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .expect("csp")
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     let html = res.text().await.unwrap();
@@ -44,7 +56,11 @@ async fn status_page_renders_on_the_server_with_version_database_and_upstream() 
         .expect("the page CSP names a nonce");
     let scripts = html.matches("<script").count();
     assert!(scripts > 0, "the page loads its hydration script");
-    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script has the nonce");
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every script has the nonce"
+    );
     assert!(!csp.contains("unsafe-inline"));
 }
 
@@ -55,20 +71,33 @@ async fn status_function_reports_database_and_sandbox_upstream() {
     assert_eq!(res.status(), StatusCode::OK);
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(report["database"]["reachable"], true);
-    assert!(report["database"]["server_version"].as_str().unwrap().starts_with("PostgreSQL"));
+    assert!(report["database"]["server_version"]
+        .as_str()
+        .unwrap()
+        .starts_with("PostgreSQL"));
     assert!(report["database"]["migrations_applied"].as_i64().unwrap() >= 1);
     assert_eq!(report["upstream"]["mode"], "sandbox");
-    assert!(report["upstream"]["base_url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    assert!(report["upstream"]["base_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
     assert_eq!(report["key"]["source"], "development (generated)");
 }
 
 #[tokio::test]
 async fn the_sandbox_upstream_answers_with_the_demo_world() {
     let app = spawn_app().await;
-    let report: serde_json::Value = app.post_form("/api/status", &[]).await.json().await.unwrap();
+    let report: serde_json::Value = app
+        .post_form("/api/status", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     let base = report["upstream"]["base_url"].as_str().unwrap();
     // Without credentials the sandbox refuses, as Vobiz does.
-    let res = reqwest::get(format!("{base}/api/v1/partner/me")).await.unwrap();
+    let res = reqwest::get(format!("{base}/api/v1/partner/me"))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -85,11 +114,18 @@ async fn unknown_pages_are_a_real_404_page() {
 #[tokio::test]
 async fn areas_not_open_yet_say_so_plainly() {
     let app = spawn_app().await;
-    for (path, area) in [("/customers", "Customers"), ("/numbers", "Numbers"), ("/audit", "Audit log")] {
+    for (path, area) in [
+        ("/customers", "Customers"),
+        ("/numbers", "Numbers"),
+        ("/audit", "Audit log"),
+    ] {
         let res = app.get(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("{area} is not available yet.")), "{path}");
+        assert!(
+            html.contains(&format!("{area} is not available yet.")),
+            "{path}"
+        );
     }
 }
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::server::state::{AppState, KeyInfo, Upstream, UpstreamMode};
+use app::server::state::{AppState, Upstream, UpstreamMode};
+use app::server::vault::{MasterKey, Vault};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use leptos::config::LeptosOptions;
@@ -19,8 +20,11 @@ async fn readyz_is_503_when_the_database_does_not_answer() {
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("portal").build(),
         pool,
-        upstream: Arc::new(Upstream { mode: UpstreamMode::Live, base_url: "https://api.vobiz.ai".into() }),
-        key: Arc::new(KeyInfo { key_id: "k-test".into(), generated: false }),
+        upstream: Arc::new(Upstream {
+            mode: UpstreamMode::Live,
+            base_url: "https://api.vobiz.ai".into(),
+        }),
+        vault: Arc::new(Vault::new(MasterKey::generate(), vec![], false)),
         environment: "development",
     };
     let res = server::startup::routes(state)

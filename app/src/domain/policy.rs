@@ -182,7 +182,11 @@ mod tests {
         assert!(may_set_role(Role::Admin, Some(Role::Viewer), Role::Admin));
         assert!(!may_set_role(Role::Admin, Some(Role::Viewer), Role::Owner));
         assert!(!may_set_role(Role::Admin, Some(Role::Owner), Role::Viewer));
-        assert!(!may_set_role(Role::Operator, Some(Role::Viewer), Role::Viewer));
+        assert!(!may_set_role(
+            Role::Operator,
+            Some(Role::Viewer),
+            Role::Viewer
+        ));
         assert!(may_manage_user(Role::Admin, Role::Operator));
         assert!(!may_manage_user(Role::Admin, Role::Owner));
         assert!(may_manage_user(Role::Owner, Role::Owner));

@@ -4,3 +4,4 @@ pub mod request;
 pub mod security;
 pub mod state;
 pub mod status;
+pub mod vault;

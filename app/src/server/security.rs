@@ -11,7 +11,11 @@ use leptos::prelude::use_context;
 /// come only from this origin.
 pub fn page_csp(nonce: &str) -> String {
     // `cargo leptos watch` reloads pages over a websocket on its own port.
-    let live_reload = if std::env::var_os("LEPTOS_WATCH").is_some() { " ws:" } else { "" };
+    let live_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws:"
+    } else {
+        ""
+    };
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{live_reload}; \

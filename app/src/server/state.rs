@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 use sqlx::PgPool;
 
+use super::vault::Vault;
 use crate::error::AppError;
 
 /// Where Vobiz calls go.
@@ -37,15 +38,6 @@ pub struct Upstream {
     pub base_url: String,
 }
 
-/// A description of the credentials encryption key that is safe to show.
-#[derive(Debug, Clone)]
-pub struct KeyInfo {
-    /// A fingerprint of the key.
-    pub key_id: String,
-    /// The key was generated for local development rather than configured.
-    pub generated: bool,
-}
-
 /// Everything a request handler needs, cloned cheaply into each request.
 #[derive(Clone)]
 pub struct AppState {
@@ -55,8 +47,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// The Vobiz upstream.
     pub upstream: Arc<Upstream>,
-    /// The credentials key, described.
-    pub key: Arc<KeyInfo>,
+    /// Encryption of stored secrets.
+    pub vault: Arc<Vault>,
     /// `development` or `production`.
     pub environment: &'static str,
 }
@@ -71,6 +63,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
         tracing::error!("application state missing from the request context");
-        AppError::Internal { request_id: super::request::request_id() }
+        AppError::Internal {
+            request_id: super::request::request_id(),
+        }
     })
 }

@@ -16,8 +16,8 @@ pub async fn status_report(state: &AppState) -> StatusReport {
             base_url: state.upstream.base_url.clone(),
         },
         key: KeyStatus {
-            key_id: state.key.key_id.clone(),
-            source: if state.key.generated {
+            key_id: state.vault.current_key_id().to_owned(),
+            source: if state.vault.is_generated() {
                 "development (generated)".to_owned()
             } else {
                 "configured".to_owned()
@@ -49,7 +49,11 @@ async fn database_status(state: &AppState) -> DatabaseStatus {
         },
         Err(error) => {
             tracing::warn!(error = %error, "status check: database query failed");
-            DatabaseStatus { reachable: false, server_version: None, migrations_applied: None }
+            DatabaseStatus {
+                reachable: false,
+                server_version: None,
+                migrations_applied: None,
+            }
         }
     }
 }

@@ -30,7 +30,9 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[&str]) -> Settings {
         std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    Cli::try_parse_from(args).expect("test settings parse").settings
+    Cli::try_parse_from(args)
+        .expect("test settings parse")
+        .settings
 }
 
 /// A running portal on a database of its own, dropped when the test ends.
@@ -49,7 +51,11 @@ pub struct TestApp {
 impl TestApp {
     /// GET a path.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request sent")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent")
     }
 
     /// POST a form to a server function or route.
@@ -68,12 +74,19 @@ impl TestApp {
 pub async fn spawn_app() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let settings = test_settings(data_dir.path(), &[]);
-    let located = database::locate(&settings).await.expect("a PostgreSQL server is available");
+    let located = database::locate(&settings)
+        .await
+        .expect("a PostgreSQL server is available");
     let db_name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
-    let server = Server { options: located.database(&db_name), origin: Origin::Configured };
+    let server = Server {
+        options: located.database(&db_name),
+        origin: Origin::Configured,
+    };
     let maintenance = located.maintenance();
     let db = server.options.clone();
-    let app = Application::build_on(settings, server).await.expect("portal builds");
+    let app = Application::build_on(settings, server)
+        .await
+        .expect("portal builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::builder()
@@ -81,7 +94,14 @@ pub async fn spawn_app() -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client builds");
-    TestApp { address, client, db, maintenance, db_name, _data_dir: data_dir }
+    TestApp {
+        address,
+        client,
+        db,
+        maintenance,
+        db_name,
+        _data_dir: data_dir,
+    }
 }
 
 impl Drop for TestApp {
@@ -90,7 +110,10 @@ impl Drop for TestApp {
         let name = self.db_name.clone();
         // Drop runs inside the test's runtime; a thread with its own runtime may block.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             rt.block_on(async {
                 let mut conn = maintenance.connect().await.ok()?;
                 sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
