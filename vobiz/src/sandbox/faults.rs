@@ -3,7 +3,7 @@
 use std::time::Duration as StdDuration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -186,7 +186,11 @@ pub(crate) async fn layer(
     next: Next,
 ) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // Inside the nested API router the URI has lost its `/api/v1` prefix; match on the original.
+    let path = request.extensions().get::<OriginalUri>().map_or_else(
+        || request.uri().path().to_owned(),
+        |uri| uri.path().to_owned(),
+    );
     let plan = sandbox.plan_faults(&method, &path);
     if plan.latency_ms > 0 {
         tokio::time::sleep(StdDuration::from_millis(plan.latency_ms)).await;
