@@ -199,3 +199,19 @@ $$;
 
 REVOKE ALL ON FUNCTION sign_in_lookup(text), link_lookup(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sign_in_lookup(text), link_lookup(bytea) TO portal_app;
+
+-- The bytes an audit entry's hash covers: every field, in a fixed order and format.
+CREATE FUNCTION audit_payload(
+    p_tenant_id uuid, p_seq bigint, p_at timestamptz, p_actor_id uuid, p_actor_email text,
+    p_actor_role text, p_action text, p_target_type text, p_target_id text, p_params jsonb,
+    p_outcome text, p_upstream_status integer, p_upstream_message text, p_request_id text,
+    p_client_ip inet
+) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT convert_to(jsonb_build_array(
+        p_tenant_id, p_seq, to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        p_actor_id, p_actor_email, p_actor_role, p_action, p_target_type, p_target_id, p_params,
+        p_outcome, p_upstream_status, p_upstream_message, p_request_id, host(p_client_ip)
+    )::text, 'UTF8')
+$$;
+GRANT EXECUTE ON FUNCTION audit_payload(uuid, bigint, timestamptz, uuid, text, text, text, text, text, jsonb, text, integer, text, text, inet) TO portal_app;

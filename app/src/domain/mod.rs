@@ -1,4 +1,5 @@
 //! Domain types shared by the server and the browser: roles, the permission policy, and
 //! parsers for input that must be checked the same way on both sides.
 
+pub mod identity;
 pub mod policy;

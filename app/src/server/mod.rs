@@ -1,5 +1,8 @@
 //! Server-only code: state, security and the functions behind the server functions.
 
+pub mod audit;
+pub mod db;
+pub mod passwords;
 pub mod request;
 pub mod security;
 pub mod state;
