@@ -12,7 +12,6 @@ use super::numbers::{
     Purchase, PurchaseRequest, ReleaseOutcome,
 };
 use super::paging::{collect_pages, MAX_PER_PAGE};
-use super::partner::{number_query, page_query};
 use super::sub_accounts::{
     CreateSubAccount, CreatedSubAccount, SubAccount, SubAccountsPage, SubAccountsQuery,
     UpdateSubAccount,
@@ -46,9 +45,7 @@ impl<'a> AccountApi<'a> {
             "/api/v1/Account/{auth_id}/numbers",
             format!("/api/v1/Account/{}/numbers", self.id()),
         );
-        self.client
-            .json(self.credentials, number_query(call, query))
-            .await
+        self.client.json(self.credentials, query.apply(call)).await
     }
 
     /// Every number the account owns, walking the pages `concurrency` at a time.
@@ -58,7 +55,7 @@ impl<'a> AccountApi<'a> {
         concurrency: usize,
     ) -> Result<Vec<PhoneNumber>, Error> {
         collect_pages(MAX_PER_PAGE, concurrency, |page| {
-            let query = page_query(page, search);
+            let query = NumberQuery::walking(page, search);
             async move { self.numbers(&query).await }
         })
         .await

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::de::{self, money, string_enum, timestamp};
-use super::paging::Paged;
+use super::http::Call;
+use super::paging::{Paged, MAX_PER_PAGE};
 
 string_enum! {
     /// Lifecycle state of a number.
@@ -180,6 +181,24 @@ pub struct NumberQuery {
     pub per_page: Option<u32>,
     /// Substring of the E.164 number.
     pub search: Option<String>,
+}
+
+impl NumberQuery {
+    /// Page `page` of a full walk: the largest page size, the same search.
+    pub(crate) fn walking(page: u32, search: Option<&str>) -> NumberQuery {
+        NumberQuery {
+            page: Some(page),
+            per_page: Some(MAX_PER_PAGE),
+            search: search.map(str::to_owned),
+        }
+    }
+
+    /// Adds this query's parameters to `call`.
+    pub(crate) fn apply(&self, call: Call) -> Call {
+        call.query("page", self.page)
+            .query("per_page", self.per_page)
+            .query("search", self.search.as_deref())
+    }
 }
 
 /// Filters for the inventory of numbers available to buy.

@@ -710,9 +710,7 @@ impl<'a> PartnerApi<'a> {
                 segment(customer_auth_id)
             ),
         );
-        self.client
-            .json(self.credentials, number_query(call, query))
-            .await
+        self.client.json(self.credentials, query.apply(call)).await
     }
 
     /// Every number of one customer, walking the pages `concurrency` at a time.
@@ -723,7 +721,7 @@ impl<'a> PartnerApi<'a> {
         concurrency: usize,
     ) -> Result<Vec<PhoneNumber>, Error> {
         collect_pages(MAX_PER_PAGE, concurrency, |page| {
-            let query = page_query(page, search);
+            let query = NumberQuery::walking(page, search);
             async move { self.customer_numbers(customer_auth_id, &query).await }
         })
         .await
@@ -735,9 +733,7 @@ impl<'a> PartnerApi<'a> {
             "/api/v1/partner/numbers",
             "/api/v1/partner/numbers".to_owned(),
         );
-        self.client
-            .json(self.credentials, number_query(call, query))
-            .await
+        self.client.json(self.credentials, query.apply(call)).await
     }
 
     /// Every number across the partner's customers, walking the pages `concurrency` at a
@@ -748,23 +744,9 @@ impl<'a> PartnerApi<'a> {
         concurrency: usize,
     ) -> Result<Vec<PhoneNumber>, Error> {
         collect_pages(MAX_PER_PAGE, concurrency, |page| {
-            let query = page_query(page, search);
+            let query = NumberQuery::walking(page, search);
             async move { self.numbers(&query).await }
         })
         .await
-    }
-}
-
-pub(crate) fn number_query(call: Call, query: &NumberQuery) -> Call {
-    call.query("page", query.page)
-        .query("per_page", query.per_page)
-        .query("search", query.search.as_deref())
-}
-
-pub(crate) fn page_query(page: u32, search: Option<&str>) -> NumberQuery {
-    NumberQuery {
-        page: Some(page),
-        per_page: Some(MAX_PER_PAGE),
-        search: search.map(str::to_owned),
     }
 }
