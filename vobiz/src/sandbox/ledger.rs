@@ -48,6 +48,8 @@ impl World {
         self.wallets.get(owner).map(|w| w.currency.as_str())
     }
 
+    // One entry's fields, as both sides of a movement and injections need them.
+    #[allow(clippy::too_many_arguments)]
     fn entry(
         &mut self,
         direction: &str,

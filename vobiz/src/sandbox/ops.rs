@@ -48,9 +48,13 @@ impl World {
                     .as_ref()
                     .is_some_and(|r| r.cooldown_ends_at <= now)
                     || n.quarantine_until.is_some_and(|q| q <= now)
-                    || (n.owner.is_some()
-                        && n.release.is_none()
-                        && n.next_billing_date.is_some_and(|d| d <= now))
+                    || (n.release.is_none()
+                        && n.next_billing_date.is_some_and(|d| d <= now)
+                        && n.owner.as_deref().is_some_and(|owner| {
+                            // A blocked number is only retried once its wallet covers the rental.
+                            !n.is_blocked
+                                || self.balance(self.billing_account(owner)) >= n.monthly_fee
+                        }))
             })
             .map(|n| n.e164.clone())
             .collect();
