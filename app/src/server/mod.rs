@@ -2,9 +2,11 @@
 
 pub mod audit;
 pub mod db;
+pub mod links;
 pub mod passwords;
 pub mod request;
 pub mod security;
 pub mod state;
 pub mod status;
+pub mod tenants;
 pub mod vault;
