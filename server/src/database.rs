@@ -180,6 +180,17 @@ pub async fn pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
         .context("could not open the database pool")
 }
 
+/// A small pool as the configured user itself (the schema owner), for platform-operator
+/// commands that must see across tenants. The portal's requests never use it.
+pub async fn owner_pool(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .context("could not open the database")
+}
+
 /// Applies the migrations in `migrations/` that are not applied yet, on a connection of
 /// the configured user (which owns the schema), not the application role.
 pub async fn migrate(options: &PgConnectOptions) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! `main.rs` is the command line; everything it runs lives here so tests can build the
 //! same application on port 0.
 
+pub mod admin;
 pub mod database;
 pub mod http;
 pub mod keys;

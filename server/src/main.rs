@@ -27,6 +27,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Platform operator commands: tenants, audit verification, key rotation.
+    Admin {
+        #[command(subcommand)]
+        command: server::admin::AdminCommand,
+    },
     /// Run the Vobiz sandbox on its own, with the seeded demo world.
     Sandbox {
         /// Address the sandbox listens on.
@@ -46,6 +51,7 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.settings).await,
         Command::Migrate => migrate(cli.settings).await,
+        Command::Admin { command } => server::admin::run(cli.settings, command).await,
         Command::Sandbox { listen, state_file } => {
             let config = vobiz::sandbox::SandboxConfig::demo(cli.settings.sandbox_seed);
             vobiz::sandbox::serve_standalone(listen, state_file, config)

@@ -72,6 +72,8 @@ impl Application {
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
+            vobiz: vobiz::client::Client::new(&upstream.info.base_url, Default::default())
+                .context("the Vobiz base URL is not usable")?,
             upstream: Arc::new(upstream.info.clone()),
             vault: Arc::new(vault),
             environment: settings.environment.as_str(),

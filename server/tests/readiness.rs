@@ -20,6 +20,7 @@ async fn readyz_is_503_when_the_database_does_not_answer() {
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("portal").build(),
         pool,
+        vobiz: vobiz::client::Client::new("https://api.vobiz.ai", Default::default()).unwrap(),
         upstream: Arc::new(Upstream {
             mode: UpstreamMode::Live,
             base_url: "https://api.vobiz.ai".into(),

@@ -47,6 +47,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// The Vobiz upstream.
     pub upstream: Arc<Upstream>,
+    /// The Vobiz client for the configured upstream (`at` gives one for another base URL).
+    pub vobiz: vobiz::client::Client,
     /// Encryption of stored secrets.
     pub vault: Arc<Vault>,
     /// `development` or `production`.

@@ -48,7 +48,26 @@ pub struct TestApp {
     _data_dir: tempfile::TempDir,
 }
 
+/// A URL for database `name` on the server the tests use, for child processes.
+pub fn database_url(name: &str) -> String {
+    let configured =
+        std::env::var("PORTAL_DATABASE_URL").or_else(|_| std::env::var("DATABASE_URL"));
+    match configured {
+        Ok(url) if !url.trim().is_empty() => {
+            let mut url = url::Url::parse(&url).expect("the configured database URL parses");
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+        _ => format!("postgres://postgres@127.0.0.1:5432/{name}"),
+    }
+}
+
 impl TestApp {
+    /// The test database's name.
+    pub fn db_name(&self) -> &str {
+        &self.db_name
+    }
+
     /// GET a path.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

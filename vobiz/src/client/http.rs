@@ -122,6 +122,18 @@ impl Default for ClientOptions {
     }
 }
 
+fn check_base_url(base_url: &str) -> Result<(), Error> {
+    let parsed = url::Url::parse(base_url).map_err(|_| Error::InvalidRequest {
+        reason: format!("`{base_url}` is not a URL"),
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+        return Err(Error::InvalidRequest {
+            reason: format!("`{base_url}` is not an http(s) base URL"),
+        });
+    }
+    Ok(())
+}
+
 /// The Vobiz client: a connection pool, the base URL and the policies. One client serves
 /// every tenant; credentials are given per call through [`Client::partner`] and
 /// [`Client::account`]. Cloning is cheap and shares the pool.
@@ -136,14 +148,7 @@ impl Client {
     /// A client for the Vobiz instance at `base_url` (e.g. `https://api.vobiz.ai` or a
     /// sandbox's address).
     pub fn new(base_url: &str, options: ClientOptions) -> Result<Client, Error> {
-        let parsed = url::Url::parse(base_url).map_err(|_| Error::InvalidRequest {
-            reason: format!("`{base_url}` is not a URL"),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
-            return Err(Error::InvalidRequest {
-                reason: format!("`{base_url}` is not an http(s) base URL"),
-            });
-        }
+        check_base_url(base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
@@ -156,6 +161,17 @@ impl Client {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             options,
+        })
+    }
+
+    /// The same client (sharing its connection pool and policies) for another base URL, for
+    /// tenants whose Vobiz lives elsewhere (the sandbox, or another region).
+    pub fn at(&self, base_url: &str) -> Result<Client, Error> {
+        check_base_url(base_url)?;
+        Ok(Client {
+            http: self.http.clone(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            options: self.options.clone(),
         })
     }
 
