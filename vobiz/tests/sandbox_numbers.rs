@@ -1015,3 +1015,55 @@ async fn renewals_charge_or_block_when_the_clock_passes() {
     }
     h.assert_invariants().await;
 }
+
+#[tokio::test]
+async fn immediate_release_answer_has_no_cooldown_or_cancel_url() {
+    let h = Harness::new(18);
+    let c = &h.demo.customers[0];
+    let mine: Vec<String> = h
+        .numbers(c)
+        .await
+        .iter()
+        .map(|n| n["e164"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(mine.len() >= 2, "the customer holds two numbers");
+    let release = |e164: &str, query: &str| {
+        format!("/api/v1/Account/{}/numbers/{}{query}", c.auth_id, enc(e164))
+    };
+
+    let r = h
+        .call(
+            Method::DELETE,
+            &release(&mine[0], "?immediate=true"),
+            Some(c),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "released");
+    assert_eq!(r.body["release_fee"], 700);
+    let answer = r.body.as_object().unwrap();
+    assert!(
+        !answer.contains_key("cooldown_ends_at"),
+        "an immediate release has no cooldown: {}",
+        r.body
+    );
+    assert!(
+        !answer.contains_key("cancel_url"),
+        "an immediate release is not cancellable: {}",
+        r.body
+    );
+    assert!(answer["quarantine_ends_at"].is_string(), "{}", r.body);
+
+    // The default release keeps both.
+    let r = h
+        .call(Method::DELETE, &release(&mine[1], ""), Some(c), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["status"], "pending_release");
+    assert!(r.body["cooldown_ends_at"].is_string(), "{}", r.body);
+    assert!(r.body["cancel_url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/cancel-release")));
+    h.assert_invariants().await;
+}

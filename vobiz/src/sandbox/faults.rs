@@ -3,7 +3,7 @@
 use std::time::Duration as StdDuration;
 
 use axum::body::Body;
-use axum::extract::{OriginalUri, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -64,6 +64,9 @@ pub(crate) enum FaultKind {
     CommitThenDelay { ms: u64 },
 }
 
+/// Where [`Sandbox::router`] nests the API routes; fault rules match paths that start with it.
+pub(crate) const API_PREFIX: &str = "/api/v1";
+
 /// The stable name of an API route, used to target faults.
 ///
 /// Partner: `partner-me`, `partner-dashboard`, `list-accounts`, `create-account`,
@@ -73,7 +76,7 @@ pub(crate) enum FaultKind {
 /// `unassign-subaccount`, `number-health`, `balance`, `transactions`, `list-sub-accounts`,
 /// `create-sub-account`, `get-sub-account`, `update-sub-account`, `delete-sub-account`.
 pub(crate) fn route_name(method: &Method, path: &str) -> Option<&'static str> {
-    let rest = path.strip_prefix("/api/v1/")?;
+    let rest = path.strip_prefix(API_PREFIX)?.strip_prefix('/')?;
     let segments: Vec<&str> = rest.split('/').collect();
     let get = method == Method::GET;
     let post = method == Method::POST;
@@ -186,11 +189,10 @@ pub(crate) async fn layer(
     next: Next,
 ) -> Response {
     let method = request.method().clone();
-    // Inside the nested API router the URI has lost its `/api/v1` prefix; match on the original.
-    let path = request.extensions().get::<OriginalUri>().map_or_else(
-        || request.uri().path().to_owned(),
-        |uri| uri.path().to_owned(),
-    );
+    // This layer runs inside `.nest(API_PREFIX, …)`, which strips the prefix from the URI.
+    // Put it back rather than reading `OriginalUri`: that one also carries whatever prefix a
+    // host mounted the sandbox router under, and rules name paths as the sandbox serves them.
+    let path = format!("{API_PREFIX}{}", request.uri().path());
     let plan = sandbox.plan_faults(&method, &path);
     if plan.latency_ms > 0 {
         tokio::time::sleep(StdDuration::from_millis(plan.latency_ms)).await;

@@ -189,7 +189,7 @@ impl Sandbox {
         let control =
             control::routes().layer(middleware::from_fn_with_state(self.clone(), persist_layer));
         Router::new()
-            .nest("/api/v1", api)
+            .nest(faults::API_PREFIX, api)
             .nest("/__sandbox", control)
             .fallback(not_found)
             .with_state(self.clone())

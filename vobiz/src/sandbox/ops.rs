@@ -243,8 +243,8 @@ impl World {
                 "message": "number released",
                 "note": "Number is quarantined for 45 days before becoming available.",
                 "release_fee": money_num(fee),
+                // No cooldown and nothing to cancel: no `cooldown_ends_at` nor `cancel_url`.
                 "status": "released",
-                "cooldown_ends_at": ts(now),
                 "quarantine_ends_at": ts(now + QUARANTINE),
             }));
         }
