@@ -50,6 +50,8 @@ CREATE TABLE users (
     totp_nonce     bytea,
     totp_secret    bytea,
     disabled_at    timestamptz,
+    -- Sessions that began before this instant are over ("sign out everywhere", disabling).
+    sessions_valid_after timestamptz NOT NULL DEFAULT '-infinity',
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_email_key UNIQUE (email),

@@ -20,7 +20,10 @@ use leptos_router::{
 };
 
 use crate::components::layout::Shell;
-use crate::pages::{not_found::NotFound, placeholder::Placeholder, status::StatusPage};
+use crate::pages::{
+    accept::AcceptPage, login::LoginPage, not_found::NotFound, placeholder::Placeholder,
+    status::StatusPage,
+};
 
 /// The HTML document around every page, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,6 +62,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=StatusPage/>
                     <Route path=path!("/status") view=StatusPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/accept/:token") view=AcceptPage/>
                     <Route path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> }/>
                     <Route path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> }/>
                     <Route path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> }/>

@@ -198,3 +198,85 @@ mod tests {
         assert_eq!(res.headers()[header::X_FRAME_OPTIONS], "DENY");
     }
 }
+
+/// Refuses state-changing requests (anything but GET, HEAD and OPTIONS) whose `Origin` (or,
+/// without it, `Referer`) is not the portal's own address: another site cannot make a
+/// signed-in browser act. In development any loopback host on the same port counts as the
+/// portal's own, since `localhost` and `127.0.0.1` are the same place.
+pub async fn check_origin(
+    State(own): State<std::sync::Arc<OwnOrigin>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let claimed = req
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| req.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok());
+    match claimed {
+        Some(url) if own.accepts(&url) => next.run(req).await,
+        _ => {
+            tracing::warn!(path = %req.uri().path(), "refused a cross-origin or origin-less write");
+            (
+                StatusCode::FORBIDDEN,
+                "This request did not come from the portal's own pages, so it was refused. Reload the page and try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The portal's own origin, as the Origin check sees it.
+#[derive(Debug, Clone)]
+pub struct OwnOrigin {
+    /// The public URL's origin.
+    pub origin: url::Origin,
+    /// Accept any loopback host on the same port (development).
+    pub loopback_alias: bool,
+}
+
+impl OwnOrigin {
+    fn accepts(&self, url: &url::Url) -> bool {
+        if url.origin() == self.origin {
+            return true;
+        }
+        if !self.loopback_alias {
+            return false;
+        }
+        let loopback = |host: Option<&str>| matches!(host, Some("localhost" | "127.0.0.1" | "[::1]"));
+        match &self.origin {
+            url::Origin::Tuple(scheme, host, port) => {
+                loopback(Some(&host.to_string()))
+                    && loopback(url.host_str())
+                    && url.scheme() == scheme
+                    && url.port_or_known_default() == Some(*port)
+            }
+            url::Origin::Opaque(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    fn own(url: &str, alias: bool) -> OwnOrigin {
+        OwnOrigin { origin: url::Url::parse(url).unwrap().origin(), loopback_alias: alias }
+    }
+
+    #[test]
+    fn only_the_portals_own_origin_is_accepted() {
+        let prod = own("https://portal.example.com", false);
+        assert!(prod.accepts(&url::Url::parse("https://portal.example.com/login").unwrap()));
+        assert!(!prod.accepts(&url::Url::parse("https://evil.example.com").unwrap()));
+        assert!(!prod.accepts(&url::Url::parse("http://portal.example.com").unwrap()));
+        let dev = own("http://127.0.0.1:3000", true);
+        assert!(dev.accepts(&url::Url::parse("http://localhost:3000").unwrap()));
+        assert!(!dev.accepts(&url::Url::parse("http://localhost:3001").unwrap()));
+    }
+}

@@ -9,7 +9,8 @@ use app::server::state::AppState;
 use app::{shell, App};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::config::LeptosOptions;
@@ -17,7 +18,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::database::{self, Origin, Server};
@@ -92,7 +93,18 @@ impl Application {
             .with_same_site(SameSite::Lax)
             .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
-        let router = http::wrap(routes(state).layer(sessions), hashed);
+        let own = Arc::new(http::OwnOrigin {
+            origin: match &settings.public_url {
+                Some(url) => url.origin(),
+                None => url::Url::parse(&format!("http://{local}")).expect("a socket address forms a URL").origin(),
+            },
+            loopback_alias: settings.environment == crate::settings::Environment::Development,
+        });
+        let router = routes(state.clone())
+            .layer(middleware::from_fn_with_state(state, require_sign_in))
+            .layer(middleware::from_fn_with_state(own, http::check_origin))
+            .layer(sessions);
+        let router = http::wrap(router, hashed);
         Ok(Application {
             listener,
             router,
@@ -157,6 +169,44 @@ pub fn routes(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+}
+
+/// Pages that need a signed-in person; anyone else is sent to the sign-in page and back.
+const PROTECTED: &[&str] = &["/dashboard", "/customers", "/numbers", "/audit", "/settings"];
+
+fn is_protected(path: &str) -> bool {
+    path == "/"
+        || PROTECTED
+            .iter()
+            .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+}
+
+async fn require_sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    if req.method() == axum::http::Method::GET && is_protected(req.uri().path()) {
+        match app::server::auth::current_user(&state.pool, &session).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next: String = url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+                return Redirect::to(&format!("/login?next={next}")).into_response();
+            }
+            Err(_) => {
+                let id = req
+                    .headers()
+                    .get(&http::REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("unknown")
+                    .to_owned();
+                return http::server_error_page(&id);
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// The process is up.

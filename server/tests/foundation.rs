@@ -67,7 +67,7 @@ async fn status_page_renders_on_the_server_with_version_database_and_upstream() 
 #[tokio::test]
 async fn status_function_reports_database_and_sandbox_upstream() {
     let app = spawn_app().await;
-    let res = app.post_form("/api/status", &[]).await;
+    let res = app.client.post(format!("{}/api/status", app.address)).header("origin", &app.address).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(report["database"]["reachable"], true);
@@ -114,6 +114,8 @@ async fn unknown_pages_are_a_real_404_page() {
 #[tokio::test]
 async fn areas_not_open_yet_say_so_plainly() {
     let app = spawn_app().await;
+    let (_, email) = app.tenant_with_owner("acme").await;
+    assert_eq!(app.sign_in(&email, common::PASSWORD).await, "/");
     for (path, area) in [
         ("/customers", "Customers"),
         ("/numbers", "Numbers"),

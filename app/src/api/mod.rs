@@ -3,4 +3,5 @@
 //! Each function is thin: it fetches the state and caller, then calls a plain function in
 //! [`crate::server`] that tests can call directly.
 
+pub mod auth;
 pub mod status;

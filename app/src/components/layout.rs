@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::auth::{whoami, SignOut};
+
 /// The areas of the portal, in navigation order.
 const AREAS: &[(&str, &str)] = &[
     ("/dashboard", "Dashboard"),
@@ -37,6 +39,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <nav id="primary-nav" aria-label="Primary" class="hidden md:block">
                         <NavLinks/>
                     </nav>
+                    <Account/>
                 </div>
                 <nav
                     aria-label="Primary (compact)"
@@ -49,6 +52,37 @@ pub fn Shell(children: Children) -> impl IntoView {
             </header>
             <main id="main" class="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children()}</main>
         </div>
+    }
+}
+
+/// Who is signed in, with the sign-out button; or a sign-in link.
+#[component]
+fn Account() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <Transition fallback=|| ()>
+            {move || me.get().map(|me| match me {
+                Ok(Some(me)) => view! {
+                    <div class="hidden items-center gap-3 text-sm md:flex">
+                        <span class="text-slate-300">
+                            <span class="font-medium text-white">{me.email}</span>
+                            {format!(" · {} · {}", me.role, me.tenant_name)}
+                        </span>
+                        <ActionForm action=sign_out>
+                            <button type="submit" class="rounded-md px-3 py-2 ring-1 ring-white/30 hover:bg-white/10">
+                                "Sign out"
+                            </button>
+                        </ActionForm>
+                    </div>
+                }.into_any(),
+                _ => view! {
+                    <a href="/login" class="hidden rounded-md px-3 py-2 text-sm ring-1 ring-white/30 hover:bg-white/10 md:block">
+                        "Sign in"
+                    </a>
+                }.into_any(),
+            })}
+        </Transition>
     }
 }
 

@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod accept;
+pub mod login;
 pub mod not_found;
 pub mod placeholder;
 pub mod status;

@@ -28,3 +28,23 @@ pub fn set_status(code: u16) {
         options.set_status(status);
     }
 }
+
+/// The browser session of the request being served.
+pub fn session() -> Result<tower_sessions::Session, crate::error::AppError> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+        .ok_or_else(|| {
+            tracing::error!("no session layer on this request");
+            crate::error::AppError::Internal { request_id: request_id() }
+        })
+}
+
+/// The client's address, as the connection reports it.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+    })
+}

@@ -62,7 +62,51 @@ pub fn database_url(name: &str) -> String {
     }
 }
 
+/// A password that passes the portal's policy.
+pub const PASSWORD: &str = "tangerine orbit velvet kettle";
+
 impl TestApp {
+    /// A pool on the test database as the portal's own role.
+    pub async fn pool(&self) -> sqlx::PgPool {
+        server::database::pool(self.db.clone()).await.expect("pool opens")
+    }
+
+    /// Creates a tenant whose owner has set [`PASSWORD`]; returns (tenant id, owner email).
+    pub async fn tenant_with_owner(&self, slug: &str) -> (uuid::Uuid, String) {
+        use app::domain::identity::{Email, Slug};
+        use secrecy::ExposeSecret;
+        let pool = self.pool().await;
+        let email = format!("owner@{slug}.test");
+        let created = app::server::tenants::create(
+            &pool,
+            &Slug::parse(slug).unwrap(),
+            &format!("{slug} telecom"),
+            &Email::parse(&email).unwrap(),
+            &app::server::audit::Actor::default(),
+        )
+        .await
+        .expect("tenant created");
+        app::server::links::redeem(
+            &pool,
+            created.owner_link.token.expose_secret(),
+            secrecy::SecretString::from(PASSWORD.to_owned()),
+            &app::server::audit::Actor::default(),
+        )
+        .await
+        .expect("password set");
+        (created.tenant_id, email)
+    }
+
+    /// Signs the test's browser in; returns where the portal sent it.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let res = self.post_form("/api/sign_in", &[("email", email), ("password", password), ("next", "/")]).await;
+        let status = res.status();
+        if !status.is_redirection() {
+            panic!("sign-in answers with a redirect, got {status}: {}", res.text().await.unwrap_or_default());
+        }
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
     /// The test database's name.
     pub fn db_name(&self) -> &str {
         &self.db_name
@@ -77,11 +121,12 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// POST a form to a server function or route.
+    /// POST a form to a server function or route, as a browser without JavaScript does.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.address))
             .header("origin", &self.address)
+            .header("accept", "text/html,application/xhtml+xml")
             .form(form)
             .send()
             .await

@@ -1,0 +1,287 @@
+//! Signing in and out, the signed-in person, and throttling of failed attempts.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::audit::{self, Actor, Entry, Outcome};
+use super::{db, passwords};
+use crate::domain::identity::Email;
+use crate::domain::policy::{allows, Action, Role};
+use crate::error::AppError;
+
+/// Session keys.
+const USER_KEY: &str = "user_id";
+const TENANT_KEY: &str = "tenant_id";
+const SIGNED_IN_KEY: &str = "signed_in_at";
+
+/// The longest a session lasts, however active.
+pub const ABSOLUTE_SESSION_LIFETIME: Duration = Duration::days(7);
+
+/// Failed attempts allowed (per account, and per address) before delays start.
+pub const FREE_FAILURES: i64 = 5;
+/// The window in which failures count.
+pub const FAILURE_WINDOW: Duration = Duration::minutes(15);
+
+/// What kind of person is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Principal {
+    /// Partner staff with a role.
+    Staff(Role),
+    /// A customer's user, bound to one customer account (its Vobiz auth id).
+    Customer(String),
+}
+
+/// The signed-in person, loaded afresh for every request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// Their account.
+    pub id: Uuid,
+    /// Their tenant.
+    pub tenant_id: Uuid,
+    /// Their email.
+    pub email: String,
+    /// Staff role or customer binding.
+    pub principal: Principal,
+}
+
+impl CurrentUser {
+    /// Refuses unless the person is staff whose role allows `action`.
+    pub fn require(&self, action: Action) -> Result<Role, AppError> {
+        match &self.principal {
+            Principal::Staff(role) if allows(*role, action) => Ok(*role),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    /// The person as an audit actor.
+    pub fn actor(&self, request_id: Option<String>, client_ip: Option<IpAddr>) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            email: Some(self.email.clone()),
+            role: Some(match &self.principal {
+                Principal::Staff(role) => role.as_str().to_owned(),
+                Principal::Customer(_) => "customer".to_owned(),
+            }),
+            request_id,
+            client_ip,
+        }
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    let request_id = super::request::request_id();
+    tracing::error!(%request_id, %error, "request failed");
+    AppError::Internal { request_id }
+}
+
+/// The person signed in to `session`, or `None`. A session ends when its user is disabled,
+/// signed out everywhere, or the session is older than [`ABSOLUTE_SESSION_LIFETIME`].
+pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+    let user: Option<Uuid> = session.get(USER_KEY).await.map_err(internal)?;
+    let tenant: Option<Uuid> = session.get(TENANT_KEY).await.map_err(internal)?;
+    let since: Option<DateTime<Utc>> = session.get(SIGNED_IN_KEY).await.map_err(internal)?;
+    let (Some(user), Some(tenant), Some(since)) = (user, tenant, since) else {
+        return Ok(None);
+    };
+    if Utc::now() - since > ABSOLUTE_SESSION_LIFETIME {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
+    let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
+    let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT email, kind, role, customer_ref FROM users
+         WHERE id = $1 AND disabled_at IS NULL AND sessions_valid_after < $2",
+    )
+    .bind(user)
+    .bind(since)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    let Some((email, kind, role, customer_ref)) = row else {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    };
+    let principal = match (kind.as_str(), role.as_deref().and_then(Role::parse), customer_ref) {
+        ("staff", Some(role), _) => Principal::Staff(role),
+        ("customer", _, Some(customer)) => Principal::Customer(customer),
+        _ => return Err(internal(format!("user {user} has an impossible kind/role"))),
+    };
+    Ok(Some(CurrentUser { id: user, tenant_id: tenant, email, principal }))
+}
+
+/// Why signing in did not work, in the words shown to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInError {
+    /// Wrong email or password (one message for both, so accounts are not revealed).
+    Wrong,
+    /// Too many failures recently; try again after this many seconds.
+    Throttled(i64),
+}
+
+impl From<SignInError> for AppError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Wrong => AppError::Invalid("The email or password is wrong.".into()),
+            SignInError::Throttled(secs) => AppError::Invalid(format!(
+                "Too many failed sign-ins. Wait {} and try again.",
+                if secs >= 120 { format!("{} minutes", (secs + 59) / 60) } else { format!("{secs} seconds") }
+            )),
+        }
+    }
+}
+
+/// How long someone must still wait after `failures` recent failures, the last at `last`:
+/// nothing for the first [`FREE_FAILURES`], then 2 s doubling with each further failure, up
+/// to 15 minutes.
+pub fn required_wait(failures: i64, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> i64 {
+    let Some(last) = last else { return 0 };
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    let exponent = (failures - FREE_FAILURES).min(9) as u32;
+    let delay = (2i64 << exponent).min(15 * 60);
+    (delay - (now - last).num_seconds()).max(0)
+}
+
+async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<i64, sqlx::Error> {
+    let since = Utc::now() - FAILURE_WINDOW;
+    let ip = ip.map(|i| i.to_string());
+    let (by_email, last_email, by_ip, last_ip): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
+        sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE email = $1),
+                    max(at) FILTER (WHERE email = $1),
+                    count(*) FILTER (WHERE client_ip = $2::inet),
+                    max(at) FILTER (WHERE client_ip = $2::inet)
+             FROM login_attempts
+             WHERE NOT succeeded AND at > $3 AND (email = $1 OR client_ip = $2::inet)",
+        )
+        .bind(email)
+        .bind(&ip)
+        .bind(since)
+        .fetch_one(pool)
+        .await?;
+    let now = Utc::now();
+    // An address gets more room than one account: a shared office signs in from one address.
+    Ok(required_wait(by_email, last_email, now).max(required_wait(by_ip / 4, last_ip, now)))
+}
+
+/// Checks an email and password and, when they are right, signs `session` in (with a new
+/// session id). Every attempt is recorded for throttling and audited when the account exists.
+pub async fn sign_in(
+    pool: &PgPool,
+    session: &Session,
+    email: &str,
+    password: SecretString,
+    request_id: Option<String>,
+    client_ip: Option<IpAddr>,
+) -> Result<CurrentUser, AppError> {
+    let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+    let wait = throttle(pool, &email, client_ip).await.map_err(internal)?;
+    let account: Option<(Uuid, Uuid, Option<String>, bool)> =
+        sqlx::query_as("SELECT user_id, tenant_id, password_hash, disabled FROM sign_in_lookup($1)")
+            .bind(&email)
+            .fetch_optional(pool)
+            .await
+            .map_err(internal)?;
+    let actor = Actor {
+        user_id: account.as_ref().map(|a| a.0),
+        email: Some(email.clone()),
+        role: None,
+        request_id,
+        client_ip,
+    };
+    if wait > 0 {
+        if let Some((_, tenant, ..)) = &account {
+            audit::record(pool, &Entry::new(*tenant, &actor, "auth.sign_in", Outcome::Denied).params(
+                serde_json::json!({ "reason": "throttled", "wait_seconds": wait }),
+            ))
+            .await
+            .map_err(internal)?;
+        }
+        return Err(SignInError::Throttled(wait).into());
+    }
+    let (hash, usable) = match &account {
+        Some((_, _, hash, disabled)) => (hash.clone(), !disabled),
+        None => (None, false),
+    };
+    let matched = passwords::verify(hash, password).await && usable;
+    sqlx::query("INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, $3)")
+        .bind(&email)
+        .bind(client_ip.map(|i| i.to_string()))
+        .bind(matched)
+        .execute(pool)
+        .await
+        .map_err(internal)?;
+    let Some((user, tenant, ..)) = account else {
+        return Err(SignInError::Wrong.into());
+    };
+    if !matched {
+        audit::record(pool, &Entry::new(tenant, &actor, "auth.sign_in", Outcome::Failed).target("user", user))
+            .await
+            .map_err(internal)?;
+        return Err(SignInError::Wrong.into());
+    }
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER_KEY, user).await.map_err(internal)?;
+    session.insert(TENANT_KEY, tenant).await.map_err(internal)?;
+    // Whole seconds, so a sign-out-everywhere in the same second also ends this session.
+    let now = Utc::now();
+    session.insert(SIGNED_IN_KEY, now).await.map_err(internal)?;
+    let current = current_user(pool, session).await?.ok_or_else(|| internal("signed-in user vanished"))?;
+    audit::record(
+        pool,
+        &Entry::new(tenant, &current.actor(actor.request_id.clone(), client_ip), "auth.sign_in", Outcome::Ok)
+            .target("user", user),
+    )
+    .await
+    .map_err(internal)?;
+    Ok(current)
+}
+
+/// Ends this session.
+pub async fn sign_out(pool: &PgPool, session: &Session, user: &CurrentUser, actor: &Actor) -> Result<(), AppError> {
+    audit::record(pool, &Entry::new(user.tenant_id, actor, "auth.sign_out", Outcome::Ok).target("user", user.id))
+        .await
+        .map_err(internal)?;
+    session.flush().await.map_err(internal)
+}
+
+/// Ends every session of `user`, this one included.
+pub async fn sign_out_everywhere(pool: &PgPool, session: &Session, user: &CurrentUser, actor: &Actor) -> Result<(), AppError> {
+    let mut tx = db::begin_for(pool, user.tenant_id).await.map_err(internal)?;
+    sqlx::query("UPDATE users SET sessions_valid_after = now() WHERE id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    audit::append(&mut tx, &Entry::new(user.tenant_id, actor, "auth.sign_out_everywhere", Outcome::Ok).target("user", user.id))
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    session.flush().await.map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_start_after_the_free_failures_and_grow() {
+        let now = Utc::now();
+        assert_eq!(required_wait(4, Some(now), now), 0);
+        assert_eq!(required_wait(5, Some(now), now), 2);
+        assert_eq!(required_wait(6, Some(now), now), 4);
+        assert_eq!(required_wait(9, Some(now), now), 32);
+        assert_eq!(required_wait(40, Some(now), now), 15 * 60);
+        assert_eq!(required_wait(6, Some(now - Duration::seconds(3)), now), 1);
+        assert_eq!(required_wait(6, Some(now - Duration::seconds(10)), now), 0);
+        assert_eq!(required_wait(9, None, now), 0);
+    }
+}
