@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 // The portal under test runs on its own port with a fresh data folder (a fresh sandbox).
 const port = Number(process.env.E2E_PORT ?? 3055);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+// Made once by the runner; its workers inherit the variable and so the same folder.
+const dataDir = (process.env.E2E_DATA_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-")));
 fs.chmodSync(dataDir, 0o755);
 const bin = process.env.PORTAL_BIN ?? "../target/debug/server";
 

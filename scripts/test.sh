@@ -16,5 +16,5 @@ build_site
 say "browser tests (Playwright, Chromium)"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
 export PORTAL_BIN="$CARGO_TARGET_DIR/debug/server"
-npx playwright test -c end2end/playwright.config.ts
+E2E_DATA_DIR="$(mktemp -d)" npx playwright test -c end2end/playwright.config.ts
 say "all tests passed"

@@ -15,11 +15,13 @@ pub mod server;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ProtectedRoute, Route, Router, Routes},
+    hooks::use_location,
     path,
 };
 
 use crate::components::layout::Shell;
+use crate::components::session::SessionContext;
 use crate::pages::{
     accept::AcceptPage, login::LoginPage, not_found::NotFound, placeholder::Placeholder,
     status::StatusPage,
@@ -53,6 +55,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let session = SessionContext::provide();
+    let signed_in = move || session.signed_in();
     view! {
         <Title formatter=|text: String| {
             if text.is_empty() { "Reseller portal".to_string() } else { format!("{text} · Reseller portal") }
@@ -60,17 +64,44 @@ pub fn App() -> impl IntoView {
         <Router>
             <Shell>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=StatusPage/>
+                    <ProtectedRoute path=path!("/") view=StatusPage condition=signed_in redirect_path=to_login/>
                     <Route path=path!("/status") view=StatusPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/accept/:token") view=AcceptPage/>
-                    <Route path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> }/>
-                    <Route path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> }/>
-                    <Route path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> }/>
-                    <Route path=path!("/audit") view=|| view! { <Placeholder area="Audit log"/> }/>
-                    <Route path=path!("/settings") view=|| view! { <Placeholder area="Settings"/> }/>
+                    <ProtectedRoute path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/audit") view=|| view! { <Placeholder area="Audit log"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings") view=|| view! { <Placeholder area="Settings"/> } condition=signed_in redirect_path=to_login/>
                 </Routes>
             </Shell>
         </Router>
     }
+}
+
+/// The sign-in page, coming back to where the person was going.
+fn to_login() -> String {
+    let location = use_location();
+    let search = location.search.get_untracked();
+    let search = match search.as_str() {
+        "" => String::new(),
+        s if s.starts_with('?') => s.to_owned(),
+        s => format!("?{s}"),
+    };
+    let wanted = format!("{}{search}", location.pathname.get_untracked());
+    let wanted = if wanted.is_empty() || wanted.starts_with("/login") {
+        "/".to_owned()
+    } else {
+        wanted
+    };
+    let encoded: String = wanted
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/login?next={encoded}")
 }

@@ -248,7 +248,8 @@ impl OwnOrigin {
         if !self.loopback_alias {
             return false;
         }
-        let loopback = |host: Option<&str>| matches!(host, Some("localhost" | "127.0.0.1" | "[::1]"));
+        let loopback =
+            |host: Option<&str>| matches!(host, Some("localhost" | "127.0.0.1" | "[::1]"));
         match &self.origin {
             url::Origin::Tuple(scheme, host, port) => {
                 loopback(Some(&host.to_string()))
@@ -266,7 +267,10 @@ mod origin_tests {
     use super::*;
 
     fn own(url: &str, alias: bool) -> OwnOrigin {
-        OwnOrigin { origin: url::Url::parse(url).unwrap().origin(), loopback_alias: alias }
+        OwnOrigin {
+            origin: url::Url::parse(url).unwrap().origin(),
+            loopback_alias: alias,
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod database;
+pub mod demo;
 pub mod http;
 pub mod keys;
 pub mod settings;

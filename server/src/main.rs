@@ -74,6 +74,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let url = format!("http://127.0.0.1:{}", app.port());
     tracing::info!("portal listening on {url} (Ctrl-C stops it)");
     println!("\n  The portal is running at {url}\n  Press Ctrl-C to stop it.\n");
+    if let Some(login) = app.demo_login() {
+        server::demo::announce(login, &url);
+    }
     app.run_until_stopped(shutdown_signal()).await
 }
 

@@ -159,6 +159,11 @@ pub struct Settings {
     #[arg(long, env = "PORTAL_SANDBOX_SEED", default_value_t = 42, global = true)]
     pub sandbox_seed: u64,
 
+    /// Create (once) a demo tenant connected to the sandbox, and print its login. Defaults to
+    /// true in development with the sandbox upstream.
+    #[arg(long, env = "PORTAL_DEMO_TENANT", global = true)]
+    pub demo_tenant: Option<bool>,
+
     /// Folder of the built site (`/pkg` assets). Defaults to cargo-leptos' `LEPTOS_SITE_ROOT`,
     /// else the `site` folder beside the binary's build folder.
     #[arg(long, env = "PORTAL_SITE_ROOT", global = true)]
@@ -226,6 +231,14 @@ impl Settings {
     /// The upstream kind, defaulting to the sandbox in development.
     pub fn upstream(&self) -> UpstreamKind {
         self.upstream.unwrap_or(UpstreamKind::Sandbox)
+    }
+
+    /// Whether to set up the demo tenant.
+    pub fn demo_tenant(&self) -> bool {
+        self.demo_tenant.unwrap_or(
+            self.environment == Environment::Development
+                && self.upstream() == UpstreamKind::Sandbox,
+        )
     }
 
     /// Where the built site lives.

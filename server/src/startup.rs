@@ -33,6 +33,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     database: Server,
+    demo_login: Option<crate::demo::DemoLogin>,
     _upstream: upstream::UpstreamHandle,
 }
 
@@ -80,6 +81,13 @@ impl Application {
             environment: settings.environment.as_str(),
         };
 
+        let demo_login = match (&upstream.demo, settings.demo_tenant()) {
+            (Some(world), true) => {
+                Some(crate::demo::ensure(&state, &settings.data_dir, world).await?)
+            }
+            _ => None,
+        };
+
         let store = PostgresStore::new(pool);
         tokio::spawn(
             store
@@ -96,7 +104,9 @@ impl Application {
         let own = Arc::new(http::OwnOrigin {
             origin: match &settings.public_url {
                 Some(url) => url.origin(),
-                None => url::Url::parse(&format!("http://{local}")).expect("a socket address forms a URL").origin(),
+                None => url::Url::parse(&format!("http://{local}"))
+                    .expect("a socket address forms a URL")
+                    .origin(),
             },
             loopback_alias: settings.environment == crate::settings::Environment::Development,
         });
@@ -109,8 +119,14 @@ impl Application {
             listener,
             router,
             database: server,
+            demo_login,
             _upstream: upstream,
         })
+    }
+
+    /// The demo tenant's login, when one was set up.
+    pub fn demo_login(&self) -> Option<&crate::demo::DemoLogin> {
+        self.demo_login.as_ref()
     }
 
     /// The port the portal listens on (useful when the settings asked for port 0).
@@ -172,13 +188,22 @@ pub fn routes(state: AppState) -> Router {
 }
 
 /// Pages that need a signed-in person; anyone else is sent to the sign-in page and back.
-const PROTECTED: &[&str] = &["/dashboard", "/customers", "/numbers", "/audit", "/settings"];
+const PROTECTED: &[&str] = &[
+    "/dashboard",
+    "/customers",
+    "/numbers",
+    "/audit",
+    "/settings",
+];
 
 fn is_protected(path: &str) -> bool {
     path == "/"
-        || PROTECTED
-            .iter()
-            .any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+        || PROTECTED.iter().any(|p| {
+            path == *p
+                || path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
 }
 
 async fn require_sign_in(
@@ -191,8 +216,13 @@ async fn require_sign_in(
         match app::server::auth::current_user(&state.pool, &session).await {
             Ok(Some(_)) => {}
             Ok(None) => {
-                let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let next: String = url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
+                let wanted = req
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next: String =
+                    url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect();
                 return Redirect::to(&format!("/login?next={next}")).into_response();
             }
             Err(_) => {

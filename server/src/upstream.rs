@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use app::server::state::{Upstream, UpstreamMode};
-use vobiz::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
+use vobiz::sandbox::{DemoWorld, RunningSandbox, Sandbox, SandboxConfig};
 
 use crate::settings::{Settings, UpstreamKind};
 
@@ -14,6 +14,8 @@ pub struct UpstreamHandle {
     pub info: Upstream,
     /// The in-process sandbox, kept alive for as long as the portal runs.
     pub sandbox: Option<RunningSandbox>,
+    /// The sandbox's demo world (its credentials), when the upstream is the sandbox.
+    pub demo: Option<DemoWorld>,
 }
 
 /// Starts the sandbox on a loopback port (its state kept in `<data dir>/sandbox.json`), or
@@ -30,6 +32,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<UpstreamHandle> {
                     .to_owned(),
             },
             sandbox: None,
+            demo: None,
         }),
         UpstreamKind::Sandbox => {
             std::fs::create_dir_all(&settings.data_dir)?;
@@ -38,6 +41,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<UpstreamHandle> {
                 .with_context(|| {
                     format!("could not open the sandbox state {}", state_file.display())
                 })?;
+            let demo = sandbox.demo();
             let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
             let running = sandbox
                 .spawn(addr)
@@ -51,6 +55,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<UpstreamHandle> {
                     base_url,
                 },
                 sandbox: Some(running),
+                demo: Some(demo),
             })
         }
     }

@@ -67,7 +67,13 @@ async fn status_page_renders_on_the_server_with_version_database_and_upstream() 
 #[tokio::test]
 async fn status_function_reports_database_and_sandbox_upstream() {
     let app = spawn_app().await;
-    let res = app.client.post(format!("{}/api/status", app.address)).header("origin", &app.address).send().await.unwrap();
+    let res = app
+        .client
+        .post(format!("{}/api/status", app.address))
+        .header("origin", &app.address)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let report: serde_json::Value = res.json().await.unwrap();
     assert_eq!(report["database"]["reachable"], true);

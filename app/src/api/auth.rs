@@ -22,7 +22,9 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
     use crate::server::{auth, request, state::app_state};
     let state = app_state()?;
     let session = request::session()?;
-    let Some(user) = auth::current_user(&state.pool, &session).await? else { return Ok(None) };
+    let Some(user) = auth::current_user(&state.pool, &session).await? else {
+        return Ok(None);
+    };
     let mut tx = crate::server::db::begin_for(&state.pool, user.tenant_id)
         .await
         .map_err(|e| internal(e.to_string()))?;
@@ -61,7 +63,11 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// goes back to the sign-in page with the reason in its address, so the page can say it with
 /// or without JavaScript.
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{auth, request, state::app_state};
     let state = app_state()?;
     let session = request::session()?;
@@ -79,7 +85,11 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
         Ok(_) => next,
         Err(AppError::Invalid(message)) => format!(
             "/login?{}",
-            url_query(&[("error", &message), ("email", email.trim()), ("next", &next)])
+            url_query(&[
+                ("error", &message),
+                ("email", email.trim()),
+                ("next", &next)
+            ])
         ),
         Err(other) => return Err(other),
     };
@@ -100,7 +110,9 @@ fn url_query(pairs: &[(&str, &str)]) -> String {
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -126,7 +138,9 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::server::{auth, request, state::app_state};
     let state = app_state()?;
     let session = request::session()?;
-    let user = auth::current_user(&state.pool, &session).await?.ok_or(AppError::Unauthorized)?;
+    let user = auth::current_user(&state.pool, &session)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let actor = user.actor(Some(request::request_id()), request::client_ip());
     auth::sign_out_everywhere(&state.pool, &session, &user, &actor).await?;
     leptos_axum::redirect("/login");
@@ -148,16 +162,37 @@ pub async fn inspect_link(token: String) -> Result<String, AppError> {
 /// Sets the password of the link's account, then goes to the sign-in page. A refusal goes
 /// back to the link's page with the reason.
 #[server(prefix = "/api", endpoint = "set_password")]
-pub async fn set_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn set_password(
+    token: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use crate::server::{audit::Actor, links, request, state::app_state};
-    let back = |message: &str| format!("/accept/{}?{}", percent_encode(&token), url_query(&[("error", message)]));
+    let back = |message: &str| {
+        format!(
+            "/accept/{}?{}",
+            percent_encode(&token),
+            url_query(&[("error", message)])
+        )
+    };
     if password != confirm {
         leptos_axum::redirect(&back("The two passwords are not the same."));
         return Ok(());
     }
     let state = app_state()?;
-    let actor = Actor { request_id: Some(request::request_id()), client_ip: request::client_ip(), ..Actor::default() };
-    match links::redeem(&state.pool, &token, secrecy::SecretString::from(password), &actor).await {
+    let actor = Actor {
+        request_id: Some(request::request_id()),
+        client_ip: request::client_ip(),
+        ..Actor::default()
+    };
+    match links::redeem(
+        &state.pool,
+        &token,
+        secrecy::SecretString::from(password),
+        &actor,
+    )
+    .await
+    {
         Ok(_) => leptos_axum::redirect("/login?password_set=1"),
         Err(links::LinkError::Db(e)) => return Err(internal(e.to_string())),
         Err(e) => leptos_axum::redirect(&back(&e.to_string())),
@@ -172,7 +207,12 @@ mod tests {
     #[test]
     fn next_never_leaves_the_site() {
         assert_eq!(safe_next(Some("/numbers?page=2")), "/numbers?page=2");
-        for evil in ["https://evil.test", "//evil.test", "/\\evil.test", "javascript:alert(1)"] {
+        for evil in [
+            "https://evil.test",
+            "//evil.test",
+            "/\\evil.test",
+            "javascript:alert(1)",
+        ] {
             assert_eq!(safe_next(Some(evil)), "/", "{evil}");
         }
         assert_eq!(safe_next(None), "/");

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::auth::{whoami, SignOut};
+use crate::api::auth::SignOut;
+use crate::components::session::SessionContext;
+use leptos::server_fn::ServerFn;
 
 /// The areas of the portal, in navigation order.
 const AREAS: &[(&str, &str)] = &[
@@ -58,8 +60,7 @@ pub fn Shell(children: Children) -> impl IntoView {
 /// Who is signed in, with the sign-out button; or a sign-in link.
 #[component]
 fn Account() -> impl IntoView {
-    let me = Resource::new(|| (), |_| whoami());
-    let sign_out = ServerAction::<SignOut>::new();
+    let SessionContext { me } = SessionContext::get();
     view! {
         <Transition fallback=|| ()>
             {move || me.get().map(|me| match me {
@@ -69,11 +70,11 @@ fn Account() -> impl IntoView {
                             <span class="font-medium text-white">{me.email}</span>
                             {format!(" · {} · {}", me.role, me.tenant_name)}
                         </span>
-                        <ActionForm action=sign_out>
+                        <form method="post" action=SignOut::url()>
                             <button type="submit" class="rounded-md px-3 py-2 ring-1 ring-white/30 hover:bg-white/10">
                                 "Sign out"
                             </button>
-                        </ActionForm>
+                        </form>
                     </div>
                 }.into_any(),
                 _ => view! {

@@ -1,4 +1,5 @@
 //! Components shared by every page.
 
 pub mod layout;
+pub mod session;
 pub mod ui;

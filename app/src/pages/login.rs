@@ -4,13 +4,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use leptos::server_fn::ServerFn;
+
 use crate::api::auth::SignIn;
 
-/// Email and password; says why a previous attempt failed.
+/// Email and password; says why a previous attempt failed. A plain form post: signing in
+/// ends with a full page load, so every part of the next page sees the new session.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
-    let action = ServerAction::<SignIn>::new();
     let param = move |key: &str| query.with(|q| q.get(key));
     view! {
         <Title text="Sign in"/>
@@ -24,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
             {move || param("error").map(|message| view! {
                 <p role="alert" class="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{message}</p>
             })}
-            <ActionForm action=action attr:class="mt-4 space-y-4">
+            <form method="post" action=SignIn::url() class="mt-4 space-y-4">
                 <input type="hidden" name="next" value=move || param("next").unwrap_or_else(|| "/".into())/>
                 <div>
                     <label for="email" class="block text-sm font-medium">"Email"</label>
@@ -40,7 +42,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="w-full rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700">
                     "Sign in"
                 </button>
-            </ActionForm>
+            </form>
         </div>
     }
 }

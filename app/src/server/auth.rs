@@ -82,7 +82,10 @@ fn internal(error: impl std::fmt::Display) -> AppError {
 
 /// The person signed in to `session`, or `None`. A session ends when its user is disabled,
 /// signed out everywhere, or the session is older than [`ABSOLUTE_SESSION_LIFETIME`].
-pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+pub async fn current_user(
+    pool: &PgPool,
+    session: &Session,
+) -> Result<Option<CurrentUser>, AppError> {
     let user: Option<Uuid> = session.get(USER_KEY).await.map_err(internal)?;
     let tenant: Option<Uuid> = session.get(TENANT_KEY).await.map_err(internal)?;
     let since: Option<DateTime<Utc>> = session.get(SIGNED_IN_KEY).await.map_err(internal)?;
@@ -108,12 +111,21 @@ pub async fn current_user(pool: &PgPool, session: &Session) -> Result<Option<Cur
         session.flush().await.map_err(internal)?;
         return Ok(None);
     };
-    let principal = match (kind.as_str(), role.as_deref().and_then(Role::parse), customer_ref) {
+    let principal = match (
+        kind.as_str(),
+        role.as_deref().and_then(Role::parse),
+        customer_ref,
+    ) {
         ("staff", Some(role), _) => Principal::Staff(role),
         ("customer", _, Some(customer)) => Principal::Customer(customer),
         _ => return Err(internal(format!("user {user} has an impossible kind/role"))),
     };
-    Ok(Some(CurrentUser { id: user, tenant_id: tenant, email, principal }))
+    Ok(Some(CurrentUser {
+        id: user,
+        tenant_id: tenant,
+        email,
+        principal,
+    }))
 }
 
 /// Why signing in did not work, in the words shown to the person.
@@ -131,7 +143,11 @@ impl From<SignInError> for AppError {
             SignInError::Wrong => AppError::Invalid("The email or password is wrong.".into()),
             SignInError::Throttled(secs) => AppError::Invalid(format!(
                 "Too many failed sign-ins. Wait {} and try again.",
-                if secs >= 120 { format!("{} minutes", (secs + 59) / 60) } else { format!("{secs} seconds") }
+                if secs >= 120 {
+                    format!("{} minutes", (secs + 59) / 60)
+                } else {
+                    format!("{secs} seconds")
+                }
             )),
         }
     }
@@ -153,20 +169,24 @@ pub fn required_wait(failures: i64, last: Option<DateTime<Utc>>, now: DateTime<U
 async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<i64, sqlx::Error> {
     let since = Utc::now() - FAILURE_WINDOW;
     let ip = ip.map(|i| i.to_string());
-    let (by_email, last_email, by_ip, last_ip): (i64, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>) =
-        sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE email = $1),
+    let (by_email, last_email, by_ip, last_ip): (
+        i64,
+        Option<DateTime<Utc>>,
+        i64,
+        Option<DateTime<Utc>>,
+    ) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE email = $1),
                     max(at) FILTER (WHERE email = $1),
                     count(*) FILTER (WHERE client_ip = $2::inet),
                     max(at) FILTER (WHERE client_ip = $2::inet)
              FROM login_attempts
              WHERE NOT succeeded AND at > $3 AND (email = $1 OR client_ip = $2::inet)",
-        )
-        .bind(email)
-        .bind(&ip)
-        .bind(since)
-        .fetch_one(pool)
-        .await?;
+    )
+    .bind(email)
+    .bind(&ip)
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
     let now = Utc::now();
     // An address gets more room than one account: a shared office signs in from one address.
     Ok(required_wait(by_email, last_email, now).max(required_wait(by_ip / 4, last_ip, now)))
@@ -182,14 +202,17 @@ pub async fn sign_in(
     request_id: Option<String>,
     client_ip: Option<IpAddr>,
 ) -> Result<CurrentUser, AppError> {
-    let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_else(|_| email.trim().to_lowercase());
+    let email = Email::parse(email)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
     let wait = throttle(pool, &email, client_ip).await.map_err(internal)?;
-    let account: Option<(Uuid, Uuid, Option<String>, bool)> =
-        sqlx::query_as("SELECT user_id, tenant_id, password_hash, disabled FROM sign_in_lookup($1)")
-            .bind(&email)
-            .fetch_optional(pool)
-            .await
-            .map_err(internal)?;
+    let account: Option<(Uuid, Uuid, Option<String>, bool)> = sqlx::query_as(
+        "SELECT user_id, tenant_id, password_hash, disabled FROM sign_in_lookup($1)",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await
+    .map_err(internal)?;
     let actor = Actor {
         user_id: account.as_ref().map(|a| a.0),
         email: Some(email.clone()),
@@ -199,9 +222,11 @@ pub async fn sign_in(
     };
     if wait > 0 {
         if let Some((_, tenant, ..)) = &account {
-            audit::record(pool, &Entry::new(*tenant, &actor, "auth.sign_in", Outcome::Denied).params(
-                serde_json::json!({ "reason": "throttled", "wait_seconds": wait }),
-            ))
+            audit::record(
+                pool,
+                &Entry::new(*tenant, &actor, "auth.sign_in", Outcome::Denied)
+                    .params(serde_json::json!({ "reason": "throttled", "wait_seconds": wait })),
+            )
             .await
             .map_err(internal)?;
         }
@@ -212,20 +237,25 @@ pub async fn sign_in(
         None => (None, false),
     };
     let matched = passwords::verify(hash, password).await && usable;
-    sqlx::query("INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, $3)")
-        .bind(&email)
-        .bind(client_ip.map(|i| i.to_string()))
-        .bind(matched)
-        .execute(pool)
-        .await
-        .map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, $3)",
+    )
+    .bind(&email)
+    .bind(client_ip.map(|i| i.to_string()))
+    .bind(matched)
+    .execute(pool)
+    .await
+    .map_err(internal)?;
     let Some((user, tenant, ..)) = account else {
         return Err(SignInError::Wrong.into());
     };
     if !matched {
-        audit::record(pool, &Entry::new(tenant, &actor, "auth.sign_in", Outcome::Failed).target("user", user))
-            .await
-            .map_err(internal)?;
+        audit::record(
+            pool,
+            &Entry::new(tenant, &actor, "auth.sign_in", Outcome::Failed).target("user", user),
+        )
+        .await
+        .map_err(internal)?;
         return Err(SignInError::Wrong.into());
     }
     session.cycle_id().await.map_err(internal)?;
@@ -234,11 +264,18 @@ pub async fn sign_in(
     // Whole seconds, so a sign-out-everywhere in the same second also ends this session.
     let now = Utc::now();
     session.insert(SIGNED_IN_KEY, now).await.map_err(internal)?;
-    let current = current_user(pool, session).await?.ok_or_else(|| internal("signed-in user vanished"))?;
+    let current = current_user(pool, session)
+        .await?
+        .ok_or_else(|| internal("signed-in user vanished"))?;
     audit::record(
         pool,
-        &Entry::new(tenant, &current.actor(actor.request_id.clone(), client_ip), "auth.sign_in", Outcome::Ok)
-            .target("user", user),
+        &Entry::new(
+            tenant,
+            &current.actor(actor.request_id.clone(), client_ip),
+            "auth.sign_in",
+            Outcome::Ok,
+        )
+        .target("user", user),
     )
     .await
     .map_err(internal)?;
@@ -246,24 +283,48 @@ pub async fn sign_in(
 }
 
 /// Ends this session.
-pub async fn sign_out(pool: &PgPool, session: &Session, user: &CurrentUser, actor: &Actor) -> Result<(), AppError> {
-    audit::record(pool, &Entry::new(user.tenant_id, actor, "auth.sign_out", Outcome::Ok).target("user", user.id))
-        .await
-        .map_err(internal)?;
+pub async fn sign_out(
+    pool: &PgPool,
+    session: &Session,
+    user: &CurrentUser,
+    actor: &Actor,
+) -> Result<(), AppError> {
+    audit::record(
+        pool,
+        &Entry::new(user.tenant_id, actor, "auth.sign_out", Outcome::Ok).target("user", user.id),
+    )
+    .await
+    .map_err(internal)?;
     session.flush().await.map_err(internal)
 }
 
 /// Ends every session of `user`, this one included.
-pub async fn sign_out_everywhere(pool: &PgPool, session: &Session, user: &CurrentUser, actor: &Actor) -> Result<(), AppError> {
-    let mut tx = db::begin_for(pool, user.tenant_id).await.map_err(internal)?;
+pub async fn sign_out_everywhere(
+    pool: &PgPool,
+    session: &Session,
+    user: &CurrentUser,
+    actor: &Actor,
+) -> Result<(), AppError> {
+    let mut tx = db::begin_for(pool, user.tenant_id)
+        .await
+        .map_err(internal)?;
     sqlx::query("UPDATE users SET sessions_valid_after = now() WHERE id = $1")
         .bind(user.id)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    audit::append(&mut tx, &Entry::new(user.tenant_id, actor, "auth.sign_out_everywhere", Outcome::Ok).target("user", user.id))
-        .await
-        .map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &Entry::new(
+            user.tenant_id,
+            actor,
+            "auth.sign_out_everywhere",
+            Outcome::Ok,
+        )
+        .target("user", user.id),
+    )
+    .await
+    .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     session.flush().await.map_err(internal)
 }

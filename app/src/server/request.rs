@@ -35,7 +35,9 @@ pub fn session() -> Result<tower_sessions::Session, crate::error::AppError> {
         .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
         .ok_or_else(|| {
             tracing::error!("no session layer on this request");
-            crate::error::AppError::Internal { request_id: request_id() }
+            crate::error::AppError::Internal {
+                request_id: request_id(),
+            }
         })
 }
 

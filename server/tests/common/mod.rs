@@ -29,6 +29,9 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[&str]) -> Settings {
         "--log".into(),
         std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
     ];
+    if !extra.contains(&"--demo-tenant") {
+        args.extend(["--demo-tenant".to_owned(), "false".to_owned()]);
+    }
     args.extend(extra.iter().map(|s| s.to_string()));
     Cli::try_parse_from(args)
         .expect("test settings parse")
@@ -43,6 +46,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Options for the test's own database.
     pub db: PgConnectOptions,
+    /// The demo tenant's login, when the portal set one up.
+    pub demo: Option<server::demo::DemoLogin>,
     maintenance: PgConnectOptions,
     db_name: String,
     _data_dir: tempfile::TempDir,
@@ -68,7 +73,9 @@ pub const PASSWORD: &str = "tangerine orbit velvet kettle";
 impl TestApp {
     /// A pool on the test database as the portal's own role.
     pub async fn pool(&self) -> sqlx::PgPool {
-        server::database::pool(self.db.clone()).await.expect("pool opens")
+        server::database::pool(self.db.clone())
+            .await
+            .expect("pool opens")
     }
 
     /// Creates a tenant whose owner has set [`PASSWORD`]; returns (tenant id, owner email).
@@ -99,10 +106,18 @@ impl TestApp {
 
     /// Signs the test's browser in; returns where the portal sent it.
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
-        let res = self.post_form("/api/sign_in", &[("email", email), ("password", password), ("next", "/")]).await;
+        let res = self
+            .post_form(
+                "/api/sign_in",
+                &[("email", email), ("password", password), ("next", "/")],
+            )
+            .await;
         let status = res.status();
         if !status.is_redirection() {
-            panic!("sign-in answers with a redirect, got {status}: {}", res.text().await.unwrap_or_default());
+            panic!(
+                "sign-in answers with a redirect, got {status}: {}",
+                res.text().await.unwrap_or_default()
+            );
         }
         res.headers()["location"].to_str().unwrap().to_owned()
     }
@@ -136,8 +151,13 @@ impl TestApp {
 
 /// Starts a portal on a fresh database (created from the migrations).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts a portal with extra settings (flags).
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let settings = test_settings(data_dir.path(), &[]);
+    let settings = test_settings(data_dir.path(), extra);
     let located = database::locate(&settings)
         .await
         .expect("a PostgreSQL server is available");
@@ -151,6 +171,7 @@ pub async fn spawn_app() -> TestApp {
     let app = Application::build_on(settings, server)
         .await
         .expect("portal builds");
+    let demo = app.demo_login().cloned();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::builder()
@@ -164,6 +185,7 @@ pub async fn spawn_app() -> TestApp {
         db,
         maintenance,
         db_name,
+        demo,
         _data_dir: data_dir,
     }
 }
