@@ -85,7 +85,7 @@ pub async fn sign_in(
         Ok(_) => next,
         Err(AppError::Invalid(message)) => format!(
             "/login?{}",
-            url_query(&[
+            crate::server::request::url_query(&[
                 ("error", &message),
                 ("email", email.trim()),
                 ("next", &next)
@@ -95,27 +95,6 @@ pub async fn sign_in(
     };
     leptos_axum::redirect(&target);
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn url_query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-#[cfg(feature = "ssr")]
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Signs out of this browser.
@@ -171,8 +150,8 @@ pub async fn set_password(
     let back = |message: &str| {
         format!(
             "/accept/{}?{}",
-            percent_encode(&token),
-            url_query(&[("error", message)])
+            crate::server::request::percent_encode(&token),
+            crate::server::request::url_query(&[("error", message)])
         )
     };
     if password != confirm {

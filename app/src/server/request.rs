@@ -50,3 +50,38 @@ pub fn client_ip() -> Option<std::net::IpAddr> {
             .map(|info| info.0.ip())
     })
 }
+
+/// `key=value&…` with every value percent-encoded, for addresses that carry a message back
+/// to a page (so forms say what went wrong with or without JavaScript).
+pub fn url_query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Ends a form's server function by sending the browser to `path` with `error=message`
+/// (a plain-words refusal the page shows), whether or not JavaScript is on.
+pub fn redirect_with_error(path: &str, message: &str) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    leptos_axum::redirect(&format!("{path}{sep}{}", url_query(&[("error", message)])));
+}
+
+/// Ends a form's server function by sending the browser to `path` with `notice=message`.
+pub fn redirect_with_notice(path: &str, message: &str) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    leptos_axum::redirect(&format!("{path}{sep}{}", url_query(&[("notice", message)])));
+}
