@@ -79,6 +79,11 @@ impl Application {
             upstream: Arc::new(upstream.info.clone()),
             vault: Arc::new(vault),
             environment: settings.environment.as_str(),
+            public_url: settings
+                .public_url
+                .as_ref()
+                .map(|u| u.as_str().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| format!("http://{local}")),
         };
 
         let demo_login = match (&upstream.demo, settings.demo_tenant()) {

@@ -27,6 +27,7 @@ async fn readyz_is_503_when_the_database_does_not_answer() {
         }),
         vault: Arc::new(Vault::new(MasterKey::generate(), vec![], false)),
         environment: "development",
+        public_url: "http://127.0.0.1:3000".into(),
     };
     let res = server::startup::routes(state)
         .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())

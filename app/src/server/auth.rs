@@ -166,7 +166,7 @@ pub fn required_wait(failures: i64, last: Option<DateTime<Utc>>, now: DateTime<U
     (delay - (now - last).num_seconds()).max(0)
 }
 
-async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<i64, sqlx::Error> {
+pub(crate) async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<i64, sqlx::Error> {
     let since = Utc::now() - FAILURE_WINDOW;
     let ip = ip.map(|i| i.to_string());
     let (by_email, last_email, by_ip, last_ip): (

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod connections;
 pub mod db;
 pub mod links;
+pub mod operators;
 pub mod passwords;
 pub mod request;
 pub mod security;

@@ -53,6 +53,8 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     /// `development` or `production`.
     pub environment: &'static str,
+    /// The address people reach the portal at, without a trailing slash (for links).
+    pub public_url: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
