@@ -23,7 +23,8 @@ use leptos_router::{
 use crate::components::layout::Shell;
 use crate::components::session::SessionContext;
 use crate::pages::{
-    accept::AcceptPage, login::LoginPage, not_found::NotFound, placeholder::Placeholder,
+    accept::AcceptPage, login::LoginPage, not_found::NotFound,
+    operator::{OperatorLoginPage, OperatorPage}, placeholder::Placeholder,
     status::StatusPage,
 };
 
@@ -67,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/") view=StatusPage condition=signed_in redirect_path=to_login/>
                     <Route path=path!("/status") view=StatusPage/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/operator") view=OperatorPage/>
+                    <Route path=path!("/operator/login") view=OperatorLoginPage/>
                     <Route path=path!("/accept/:token") view=AcceptPage/>
                     <ProtectedRoute path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> } condition=signed_in redirect_path=to_login/>

@@ -28,6 +28,13 @@ pub enum AdminCommand {
         #[arg(long)]
         owner_email: String,
     },
+    /// Create a platform operator account; prints its generated password once. Operators
+    /// sign in at /operator/login to create tenants; they see no tenant's business data.
+    CreateOperator {
+        /// The operator's email.
+        #[arg(long)]
+        email: String,
+    },
     /// Check every tenant's audit hash chain (or one tenant's); exits 1 at a broken link.
     VerifyAudit {
         /// Only this tenant (its slug).
@@ -100,6 +107,29 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
                 created.owner_link.expires_at.format("%Y-%m-%d %H:%M UTC")
             );
             println!("\n  {link}\n");
+            Ok(())
+        }
+        AdminCommand::CreateOperator { email } => {
+            let email = Email::parse(&email)
+                .map_err(anyhow::Error::msg)
+                .context("--email")?;
+            let mut bytes = [0u8; 18];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let password =
+                base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes);
+            app::server::operators::create(
+                &pools.app,
+                &email,
+                secrecy::SecretString::from(password.clone()),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let url = settings
+                .public_url()
+                .join("operator/login")
+                .context("could not form the link")?;
+            println!("Created operator {email}. Sign in at {url} with this password (shown once):");
+            println!("\n  {password}\n");
             Ok(())
         }
         AdminCommand::VerifyAudit { tenant } => {

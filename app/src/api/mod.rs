@@ -4,4 +4,5 @@
 //! [`crate::server`] that tests can call directly.
 
 pub mod auth;
+pub mod operator;
 pub mod status;

@@ -3,5 +3,6 @@
 pub mod accept;
 pub mod login;
 pub mod not_found;
+pub mod operator;
 pub mod placeholder;
 pub mod status;
