@@ -272,6 +272,11 @@ pub async fn save(
     Ok(summary)
 }
 
+/// The columns of a stored connection, in the order of [`Row`].
+const COLUMNS: &str = "base_url, partner_auth_id, partner_key_id, partner_nonce, partner_token, \
+    partner_token_mask, pool_auth_id, pool_key_id, pool_nonce, pool_token, pool_token_mask, \
+    partner_name, currency, verified_at";
+
 type Row = (
     String,
     String,
@@ -291,12 +296,9 @@ type Row = (
 
 async fn fetch(pool: &PgPool, tenant: Uuid) -> Result<Option<Row>, sqlx::Error> {
     let mut tx = db::begin_for(pool, tenant).await?;
-    let row = sqlx::query_as(
-        "SELECT base_url, partner_auth_id, partner_key_id, partner_nonce, partner_token,
-                partner_token_mask, pool_auth_id, pool_key_id, pool_nonce, pool_token,
-                pool_token_mask, partner_name, currency, verified_at
-         FROM vobiz_connections WHERE tenant_id = $1",
-    )
+    let row = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM vobiz_connections WHERE tenant_id = $1"
+    ))
     .bind(tenant)
     .fetch_optional(&mut *tx)
     .await?;
@@ -382,12 +384,9 @@ pub async fn rotate_all(
     let mut rotated = 0;
     for tenant in tenants {
         let mut tx = db::begin_for(app, tenant).await?;
-        let r: Row = sqlx::query_as(
-            "SELECT base_url, partner_auth_id, partner_key_id, partner_nonce, partner_token,
-                    partner_token_mask, pool_auth_id, pool_key_id, pool_nonce, pool_token,
-                    pool_token_mask, partner_name, currency, verified_at
-             FROM vobiz_connections WHERE tenant_id = $1 FOR UPDATE",
-        )
+        let r: Row = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM vobiz_connections WHERE tenant_id = $1 FOR UPDATE"
+        ))
         .bind(tenant)
         .fetch_one(&mut *tx)
         .await?;
