@@ -23,8 +23,11 @@ use leptos_router::{
 use crate::components::layout::Shell;
 use crate::components::session::SessionContext;
 use crate::pages::{
-    accept::AcceptPage, login::LoginPage, not_found::NotFound,
-    operator::{OperatorLoginPage, OperatorPage}, placeholder::Placeholder,
+    accept::AcceptPage,
+    login::LoginPage,
+    not_found::NotFound,
+    operator::{OperatorLoginPage, OperatorPage},
+    placeholder::Placeholder,
     status::StatusPage,
 };
 
@@ -75,7 +78,8 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/audit") view=|| view! { <Placeholder area="Audit log"/> } condition=signed_in redirect_path=to_login/>
-                    <ProtectedRoute path=path!("/settings") view=|| view! { <Placeholder area="Settings"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings") view=crate::pages::settings_index::SettingsIndexPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings/users") view=crate::pages::staff::StaffPage condition=signed_in redirect_path=to_login/>
                 </Routes>
             </Shell>
         </Router>

@@ -5,4 +5,5 @@
 
 pub mod auth;
 pub mod operator;
+pub mod staff;
 pub mod status;

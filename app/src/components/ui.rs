@@ -92,3 +92,18 @@ pub fn Field(
         </div>
     }
 }
+
+/// The `?error=` and `?notice=` a form's server function put in the address, shown as an
+/// alert and a status message.
+#[component]
+pub fn AddressMessages() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    view! {
+        {move || query.with(|q| q.get("error")).map(|m| view! {
+            <p role="alert" class="mb-4 rounded-md bg-red-50 p-3 text-sm text-red-800">{m}</p>
+        })}
+        {move || query.with(|q| q.get("notice")).map(|m| view! {
+            <p role="status" class="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800">{m}</p>
+        })}
+    }
+}

@@ -5,4 +5,6 @@ pub mod login;
 pub mod not_found;
 pub mod operator;
 pub mod placeholder;
+pub mod settings_index;
+pub mod staff;
 pub mod status;

@@ -9,6 +9,7 @@ pub mod operators;
 pub mod passwords;
 pub mod request;
 pub mod security;
+pub mod staff;
 pub mod state;
 pub mod status;
 pub mod tenants;
