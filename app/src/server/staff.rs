@@ -87,6 +87,21 @@ fn not_found() -> AppError {
     AppError::NotFound("User".into())
 }
 
+/// Starts a staff change for `tenant`. Staff changes of one tenant run one at a time, so two
+/// owners demoting or disabling each other at the same moment cannot leave it without one.
+async fn begin_change(
+    pool: &PgPool,
+    tenant: Uuid,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('staff:' || $1::text, 0))")
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    Ok(tx)
+}
+
 /// Loads and locks a staff member of the transaction's tenant; another tenant's id, a
 /// customer user's id or an unknown id are all "not found".
 async fn lock_target(conn: &mut PgConnection, user_id: Uuid) -> Result<Target, AppError> {
@@ -111,14 +126,12 @@ async fn lock_target(conn: &mut PgConnection, user_id: Uuid) -> Result<Target, A
     })
 }
 
-/// Active owners (not disabled, password set) other than `except`, locking their rows so two
-/// owners cannot demote or disable each other at the same moment.
+/// Active owners (not disabled, password set) other than `except`.
 async fn other_active_owners(conn: &mut PgConnection, except: Uuid) -> Result<usize, AppError> {
     let ids: Vec<Uuid> = sqlx::query_scalar(
         "SELECT id FROM users
          WHERE kind = 'staff' AND role = 'owner' AND disabled_at IS NULL
-           AND password_hash IS NOT NULL AND id <> $1
-         FOR UPDATE",
+           AND password_hash IS NOT NULL AND id <> $1",
     )
     .bind(except)
     .fetch_all(&mut *conn)
@@ -141,7 +154,7 @@ pub async fn invite(
         return Err(AppError::Forbidden);
     }
     let user_id = Uuid::new_v4();
-    let mut tx = db::begin_for(pool, by.tenant_id).await.map_err(internal)?;
+    let mut tx = begin_change(pool, by.tenant_id).await?;
     sqlx::query(
         "INSERT INTO users (id, tenant_id, email, kind, role) VALUES ($1, $2, $3, 'staff', $4)",
     )
@@ -247,7 +260,7 @@ pub async fn change_role(
     new_role: Role,
 ) -> Result<String, AppError> {
     let actor_role = by.require(Action::ManageStaff)?;
-    let mut tx = db::begin_for(pool, by.tenant_id).await.map_err(internal)?;
+    let mut tx = begin_change(pool, by.tenant_id).await?;
     let target = lock_target(&mut tx, user_id).await?;
     if user_id == by.id {
         return Err(AppError::Invalid(
@@ -306,7 +319,7 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<String, AppError> {
     let actor_role = by.require(Action::ManageStaff)?;
-    let mut tx = db::begin_for(pool, by.tenant_id).await.map_err(internal)?;
+    let mut tx = begin_change(pool, by.tenant_id).await?;
     let target = lock_target(&mut tx, user_id).await?;
     if user_id == by.id {
         return Err(AppError::Invalid(
@@ -378,7 +391,7 @@ pub async fn issue_password_link(
     user_id: Uuid,
 ) -> Result<IssuedLink, AppError> {
     let actor_role = by.require(Action::ManageStaff)?;
-    let mut tx = db::begin_for(pool, by.tenant_id).await.map_err(internal)?;
+    let mut tx = begin_change(pool, by.tenant_id).await?;
     let target = lock_target(&mut tx, user_id).await?;
     if !may_manage_user(actor_role, target.role) {
         return Err(AppError::Forbidden);
