@@ -5,7 +5,8 @@ use leptos_meta::Title;
 
 use crate::components::ui::PageHeader;
 
-/// The settings pages, in the order shown: (address, title, what it is for).
+/// The settings pages, in the order shown: (address, title, what it is for). A new settings
+/// page adds its entry here when its route exists.
 const SECTIONS: &[(&str, &str, &str)] = &[(
     "/settings/users",
     "Users",
