@@ -77,7 +77,7 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> } condition=signed_in redirect_path=to_login/>
-                    <ProtectedRoute path=path!("/audit") view=|| view! { <Placeholder area="Audit log"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/audit") view=crate::pages::audit::AuditPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings") view=crate::pages::settings_index::SettingsIndexPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings/users") view=crate::pages::staff::StaffPage condition=signed_in redirect_path=to_login/>
                 </Routes>

@@ -4,6 +4,7 @@
 //! same application on port 0.
 
 pub mod admin;
+pub mod audit_export;
 pub mod database;
 pub mod demo;
 pub mod http;

@@ -184,6 +184,10 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route(
+            app::api::audit::EXPORT_PATH,
+            get(crate::audit_export::export_csv),
+        )
         .leptos_routes(&state, leptos_routes, {
             let options = page_state.leptos_options.clone();
             move || shell(options.clone())

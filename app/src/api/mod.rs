@@ -3,6 +3,7 @@
 //! Each function is thin: it fetches the state and caller, then calls a plain function in
 //! [`crate::server`] that tests can call directly.
 
+pub mod audit;
 pub mod auth;
 pub mod operator;
 pub mod staff;

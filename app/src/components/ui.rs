@@ -107,3 +107,100 @@ pub fn AddressMessages() -> impl IntoView {
         })}
     }
 }
+
+/// A list as a table: the column headings and the rows (`<tr>`s with `<td class=TD>`s).
+#[component]
+pub fn DataTable(
+    /// The column headings.
+    headers: &'static [&'static str],
+    /// What the table lists, for screen readers.
+    #[prop(into)]
+    caption: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+            <table class="w-full text-left text-sm">
+                <caption class="sr-only">{caption}</caption>
+                <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                    <tr>
+                        {headers.iter().map(|h| view! { <th scope="col" class="px-3 py-2 font-semibold">{*h}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The classes of a [`DataTable`] cell.
+pub const TD: &str = "px-3 py-2 align-top";
+
+/// Shown instead of a list that has nothing in it.
+#[component]
+pub fn EmptyState(
+    /// What is missing.
+    #[prop(into)]
+    title: String,
+    /// What to do about it.
+    #[prop(optional, into)]
+    hint: Option<String>,
+) -> impl IntoView {
+    view! {
+        <div class="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">
+            <p class="font-medium text-slate-700">{title}</p>
+            {hint.map(|h| view! { <p class="mt-1 text-sm text-slate-500">{h}</p> })}
+        </div>
+    }
+}
+
+/// "N–M of T" with previous and next links that keep the rest of the address.
+#[component]
+pub fn Pager(
+    /// The list's address without `page` (its other query parameters are kept).
+    #[prop(into)]
+    href: String,
+    /// This page, from 1.
+    page: u32,
+    /// Entries per page.
+    per_page: u32,
+    /// Entries in all.
+    total: i64,
+) -> impl IntoView {
+    let per = i64::from(per_page.max(1));
+    let first = (i64::from(page.max(1)) - 1) * per + 1;
+    let last = (first + per - 1).min(total);
+    let link = move |p: u32| {
+        let sep = if href.contains('?') { '&' } else { '?' };
+        if p <= 1 {
+            href.clone()
+        } else {
+            format!("{href}{sep}page={p}")
+        }
+    };
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (last < total).then(|| link(page + 1));
+    let summary = if total == 0 || first > total {
+        format!("0 of {total}")
+    } else {
+        format!("{first}–{last} of {total}")
+    };
+    let button =
+        "rounded-md px-3 py-1.5 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50";
+    let idle = "rounded-md px-3 py-1.5 text-sm text-slate-400 ring-1 ring-slate-200";
+    view! {
+        <nav aria-label="Pages" class="mt-4 flex items-center justify-between gap-4 text-sm">
+            <p class="text-slate-600">{summary}</p>
+            <div class="flex gap-2">
+                {match prev {
+                    Some(h) => view! { <a href=h rel="prev" class=button>"Previous"</a> }.into_any(),
+                    None => view! { <span aria-disabled="true" class=idle>"Previous"</span> }.into_any(),
+                }}
+                {match next {
+                    Some(h) => view! { <a href=h rel="next" class=button>"Next"</a> }.into_any(),
+                    None => view! { <span aria-disabled="true" class=idle>"Next"</span> }.into_any(),
+                }}
+            </div>
+        </nav>
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod accept;
+pub mod audit;
 pub mod login;
 pub mod not_found;
 pub mod operator;

@@ -1,6 +1,7 @@
 //! Server-only code: state, security and the functions behind the server functions.
 
 pub mod audit;
+pub mod audit_view;
 pub mod auth;
 pub mod connections;
 pub mod db;
