@@ -60,7 +60,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let session = SessionContext::provide();
-    let signed_in = move || session.signed_in();
+    // Signed in, and not held back by a second factor their tenant requires but they lack
+    // (they are sent to the security page to set it up; that page needs only `signed_in_any`).
+    let signed_in = move || session.signed_in().map(|s| s && !session.must_enrol_totp());
+    let signed_in_any = move || session.signed_in();
     view! {
         <Title formatter=|text: String| {
             if text.is_empty() { "Reseller portal".to_string() } else { format!("{text} · Reseller portal") }
@@ -80,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/audit") view=crate::pages::audit::AuditPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings") view=crate::pages::settings_index::SettingsIndexPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings/users") view=crate::pages::staff::StaffPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings/vobiz") view=crate::pages::settings_pages::VobizConnectionPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings/profile") view=crate::pages::settings_pages::TenantProfilePage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/settings/security") view=crate::pages::settings_pages::SecurityPage condition=signed_in_any redirect_path=to_login/>
+                    <Route path=path!("/login/2fa") view=crate::pages::two_factor::SignInCodePage/>
                 </Routes>
             </Shell>
         </Router>
@@ -88,6 +95,9 @@ pub fn App() -> impl IntoView {
 
 /// The sign-in page, coming back to where the person was going.
 fn to_login() -> String {
+    if use_context::<SessionContext>().is_some_and(|s| s.must_enrol_totp_untracked()) {
+        return "/settings/security".to_owned();
+    }
     let location = use_location();
     let search = location.search.get_untracked();
     let search = match search.as_str() {

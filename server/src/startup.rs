@@ -223,7 +223,24 @@ async fn require_sign_in(
 ) -> Response {
     if req.method() == axum::http::Method::GET && is_protected(req.uri().path()) {
         match app::server::auth::current_user(&state.pool, &session).await {
-            Ok(Some(_)) => {}
+            Ok(Some(user)) => {
+                // A tenant that requires a second factor sends staff without one to set it up.
+                if req.uri().path() != "/settings/security" {
+                    match app::server::totp::must_enrol(&state.pool, &user).await {
+                        Ok(false) => {}
+                        Ok(true) => return Redirect::to("/settings/security").into_response(),
+                        Err(_) => {
+                            let id = req
+                                .headers()
+                                .get(&http::REQUEST_ID)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("unknown")
+                                .to_owned();
+                            return http::server_error_page(&id);
+                        }
+                    }
+                }
+            }
             Ok(None) => {
                 let wanted = req
                     .uri()

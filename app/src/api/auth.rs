@@ -14,6 +14,9 @@ pub struct Me {
     pub role: String,
     /// Their organisation's name.
     pub tenant_name: String,
+    /// Their organisation requires a second factor and they have none yet: every page but
+    /// the security settings sends them there.
+    pub must_enrol_totp: bool,
 }
 
 /// Who is signed in, if anyone.
@@ -34,7 +37,9 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         .await
         .map_err(|e| internal(e.to_string()))?;
     tx.commit().await.map_err(|e| internal(e.to_string()))?;
+    let must_enrol_totp = crate::server::totp::must_enrol(&state.pool, &user).await?;
     Ok(Some(Me {
+        must_enrol_totp,
         email: user.email.clone(),
         role: match user.principal {
             auth::Principal::Staff(role) => role.label().to_owned(),
@@ -82,7 +87,11 @@ pub async fn sign_in(
     )
     .await;
     let target = match result {
-        Ok(_) => next,
+        Ok(auth::SignInOutcome::SignedIn(_)) => next,
+        Ok(auth::SignInOutcome::NeedsCode) => format!(
+            "/login/2fa?{}",
+            crate::server::request::url_query(&[("next", &next)])
+        ),
         Err(AppError::Invalid(message)) => format!(
             "/login?{}",
             crate::server::request::url_query(&[
@@ -92,6 +101,38 @@ pub async fn sign_in(
             ])
         ),
         Err(other) => return Err(other),
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// Finishes a sign-in with the 6-digit code of the person's authenticator app, then goes to
+/// `next`. A wrong code goes back to the code page; a timed-out sign-in to the sign-in page.
+#[server(prefix = "/api", endpoint = "sign_in_code")]
+pub async fn sign_in_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{auth, request, state::app_state};
+    let state = app_state()?;
+    let session = request::session()?;
+    let next = safe_next(next.as_deref());
+    let result = auth::complete_second_factor(
+        &state.pool,
+        &state.vault,
+        &session,
+        &code,
+        Some(request::request_id()),
+        request::client_ip(),
+    )
+    .await?;
+    let target = match result {
+        Ok(_) => next,
+        Err(e @ auth::CodeError::Restart) => format!(
+            "/login?{}",
+            request::url_query(&[("error", &e.to_string()), ("next", &next)])
+        ),
+        Err(e) => format!(
+            "/login/2fa?{}",
+            request::url_query(&[("error", &e.to_string()), ("next", &next)])
+        ),
     };
     leptos_axum::redirect(&target);
     Ok(())

@@ -6,5 +6,6 @@
 pub mod audit;
 pub mod auth;
 pub mod operator;
+pub mod settings;
 pub mod staff;
 pub mod status;

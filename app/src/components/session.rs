@@ -32,4 +32,14 @@ impl SessionContext {
     pub fn signed_in(&self) -> Option<bool> {
         self.me.get().map(|r| matches!(r, Ok(Some(_))))
     }
+
+    /// The signed-in person must set up a second factor before using other pages.
+    pub fn must_enrol_totp(&self) -> bool {
+        matches!(self.me.get(), Some(Ok(Some(me))) if me.must_enrol_totp)
+    }
+
+    /// [`Self::must_enrol_totp`], without tracking.
+    pub fn must_enrol_totp_untracked(&self) -> bool {
+        matches!(self.me.get_untracked(), Some(Ok(Some(me))) if me.must_enrol_totp)
+    }
 }

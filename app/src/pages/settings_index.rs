@@ -7,11 +7,28 @@ use crate::components::ui::PageHeader;
 
 /// The settings pages, in the order shown: (address, title, what it is for). A new settings
 /// page adds its entry here when its route exists.
-const SECTIONS: &[(&str, &str, &str)] = &[(
-    "/settings/users",
-    "Users",
-    "Invite staff, change their roles, disable accounts and issue set-password links.",
-)];
+const SECTIONS: &[(&str, &str, &str)] = &[
+    (
+        "/settings/profile",
+        "Profile",
+        "Your organisation's name as the portal shows it.",
+    ),
+    (
+        "/settings/vobiz",
+        "Vobiz connection",
+        "The partner credentials the portal uses, shown masked; test the connection.",
+    ),
+    (
+        "/settings/users",
+        "Users",
+        "Invite staff, change their roles, disable accounts and issue set-password links.",
+    ),
+    (
+        "/settings/security",
+        "Security",
+        "Your authenticator app, and whether every staff member needs one.",
+    ),
+];
 
 /// Links to every settings page.
 #[component]

@@ -19,6 +19,13 @@ use crate::error::AppError;
 const USER_KEY: &str = "user_id";
 const TENANT_KEY: &str = "tenant_id";
 const SIGNED_IN_KEY: &str = "signed_in_at";
+/// Session keys of a sign-in waiting for its second factor.
+const PENDING_USER_KEY: &str = "pending_2fa_user";
+const PENDING_TENANT_KEY: &str = "pending_2fa_tenant";
+const PENDING_EXPIRES_KEY: &str = "pending_2fa_expires";
+
+/// How long a right password waits for its second factor.
+pub const SECOND_FACTOR_WINDOW: Duration = Duration::minutes(5);
 
 /// The longest a session lasts, however active.
 pub const ABSOLUTE_SESSION_LIFETIME: Duration = Duration::days(7);
@@ -166,7 +173,11 @@ pub fn required_wait(failures: i64, last: Option<DateTime<Utc>>, now: DateTime<U
     (delay - (now - last).num_seconds()).max(0)
 }
 
-pub(crate) async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> Result<i64, sqlx::Error> {
+pub(crate) async fn throttle(
+    pool: &PgPool,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<i64, sqlx::Error> {
     let since = Utc::now() - FAILURE_WINDOW;
     let ip = ip.map(|i| i.to_string());
     let (by_email, last_email, by_ip, last_ip): (
@@ -192,8 +203,19 @@ pub(crate) async fn throttle(pool: &PgPool, email: &str, ip: Option<IpAddr>) -> 
     Ok(required_wait(by_email, last_email, now).max(required_wait(by_ip / 4, last_ip, now)))
 }
 
+/// Where a right email and password lead.
+#[derive(Debug, Clone)]
+pub enum SignInOutcome {
+    /// Signed in.
+    SignedIn(CurrentUser),
+    /// The account has a second factor: the session waits (for [`SECOND_FACTOR_WINDOW`]) for
+    /// a code, given to [`complete_second_factor`].
+    NeedsCode,
+}
+
 /// Checks an email and password and, when they are right, signs `session` in (with a new
-/// session id). Every attempt is recorded for throttling and audited when the account exists.
+/// session id), or, when the account has a second factor, leaves the session waiting for a
+/// code. Every attempt is recorded for throttling and audited when the account exists.
 pub async fn sign_in(
     pool: &PgPool,
     session: &Session,
@@ -201,7 +223,7 @@ pub async fn sign_in(
     password: SecretString,
     request_id: Option<String>,
     client_ip: Option<IpAddr>,
-) -> Result<CurrentUser, AppError> {
+) -> Result<SignInOutcome, AppError> {
     let email = Email::parse(email)
         .map(|e| e.as_str().to_owned())
         .unwrap_or_else(|_| email.trim().to_lowercase());
@@ -258,15 +280,32 @@ pub async fn sign_in(
         .map_err(internal)?;
         return Err(SignInError::Wrong.into());
     }
-    session.cycle_id().await.map_err(internal)?;
-    session.insert(USER_KEY, user).await.map_err(internal)?;
-    session.insert(TENANT_KEY, tenant).await.map_err(internal)?;
-    // Whole seconds, so a sign-out-everywhere in the same second also ends this session.
-    let now = Utc::now();
-    session.insert(SIGNED_IN_KEY, now).await.map_err(internal)?;
-    let current = current_user(pool, session)
-        .await?
-        .ok_or_else(|| internal("signed-in user vanished"))?;
+    if super::totp::has_totp(pool, tenant, user)
+        .await
+        .map_err(internal)?
+    {
+        session.cycle_id().await.map_err(internal)?;
+        for key in [USER_KEY, TENANT_KEY, SIGNED_IN_KEY] {
+            session
+                .remove::<serde_json::Value>(key)
+                .await
+                .map_err(internal)?;
+        }
+        session
+            .insert(PENDING_USER_KEY, user)
+            .await
+            .map_err(internal)?;
+        session
+            .insert(PENDING_TENANT_KEY, tenant)
+            .await
+            .map_err(internal)?;
+        session
+            .insert(PENDING_EXPIRES_KEY, Utc::now() + SECOND_FACTOR_WINDOW)
+            .await
+            .map_err(internal)?;
+        return Ok(SignInOutcome::NeedsCode);
+    }
+    let current = establish(pool, session, user, tenant).await?;
     audit::record(
         pool,
         &Entry::new(
@@ -279,7 +318,161 @@ pub async fn sign_in(
     )
     .await
     .map_err(internal)?;
-    Ok(current)
+    Ok(SignInOutcome::SignedIn(current))
+}
+
+/// Signs `session` in as `user` of `tenant`, with a new session id.
+async fn establish(
+    pool: &PgPool,
+    session: &Session,
+    user: Uuid,
+    tenant: Uuid,
+) -> Result<CurrentUser, AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(USER_KEY, user).await.map_err(internal)?;
+    session.insert(TENANT_KEY, tenant).await.map_err(internal)?;
+    // Whole seconds, so a sign-out-everywhere in the same second also ends this session.
+    let now = Utc::now();
+    session.insert(SIGNED_IN_KEY, now).await.map_err(internal)?;
+    current_user(pool, session)
+        .await?
+        .ok_or_else(|| internal("signed-in user vanished"))
+}
+
+/// Why a second-factor code did not sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeError {
+    /// No sign-in is waiting for a code (never started, expired, or the account changed):
+    /// start again with the password.
+    Restart,
+    /// The code is wrong.
+    Wrong,
+    /// Too many failures recently; try again after this many seconds.
+    Throttled(i64),
+}
+
+impl std::fmt::Display for CodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeError::Restart => f.write_str(
+                "Your sign-in timed out or was not started. Sign in again with your email and password.",
+            ),
+            CodeError::Wrong => f.write_str(
+                "That code is not right. Enter the 6-digit code your authenticator app shows now.",
+            ),
+            CodeError::Throttled(secs) => {
+                write!(f, "{}", AppError::from(SignInError::Throttled(*secs)))
+            }
+        }
+    }
+}
+
+async fn forget_pending(session: &Session) -> Result<(), AppError> {
+    for key in [PENDING_USER_KEY, PENDING_TENANT_KEY, PENDING_EXPIRES_KEY] {
+        session
+            .remove::<serde_json::Value>(key)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// Whether `session` waits for a second-factor code.
+pub async fn second_factor_pending(session: &Session) -> Result<bool, AppError> {
+    let expires: Option<DateTime<Utc>> =
+        session.get(PENDING_EXPIRES_KEY).await.map_err(internal)?;
+    Ok(expires.is_some_and(|e| e > Utc::now()))
+}
+
+/// Finishes a sign-in waiting for its second factor: a right code (this, the previous or the
+/// next 30-second step) signs the session in with a new id. Wrong codes count as failed
+/// sign-ins for throttling and are audited.
+pub async fn complete_second_factor(
+    pool: &PgPool,
+    vault: &super::vault::Vault,
+    session: &Session,
+    code: &str,
+    request_id: Option<String>,
+    client_ip: Option<IpAddr>,
+) -> Result<Result<CurrentUser, CodeError>, AppError> {
+    let user: Option<Uuid> = session.get(PENDING_USER_KEY).await.map_err(internal)?;
+    let tenant: Option<Uuid> = session.get(PENDING_TENANT_KEY).await.map_err(internal)?;
+    let expires: Option<DateTime<Utc>> =
+        session.get(PENDING_EXPIRES_KEY).await.map_err(internal)?;
+    let (Some(user), Some(tenant), Some(expires)) = (user, tenant, expires) else {
+        return Ok(Err(CodeError::Restart));
+    };
+    if expires <= Utc::now() {
+        forget_pending(session).await?;
+        return Ok(Err(CodeError::Restart));
+    }
+    let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
+    let account: Option<(String, bool)> =
+        sqlx::query_as("SELECT email, disabled_at IS NOT NULL FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    let secret = super::totp::stored_secret(pool, vault, tenant, user).await?;
+    let (Some((email, false)), Some(secret)) = (account, secret) else {
+        forget_pending(session).await?;
+        return Ok(Err(CodeError::Restart));
+    };
+    let actor = Actor {
+        user_id: Some(user),
+        email: Some(email.clone()),
+        role: None,
+        request_id,
+        client_ip,
+    };
+    let wait = throttle(pool, &email, client_ip).await.map_err(internal)?;
+    if wait > 0 {
+        audit::record(
+            pool,
+            &Entry::new(tenant, &actor, "auth.sign_in_code", Outcome::Denied)
+                .target("user", user)
+                .params(serde_json::json!({ "reason": "throttled", "wait_seconds": wait })),
+        )
+        .await
+        .map_err(internal)?;
+        return Ok(Err(CodeError::Throttled(wait)));
+    }
+    let right = super::totp::check(&secret, code)?;
+    sqlx::query(
+        "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, $3)",
+    )
+    .bind(&email)
+    .bind(client_ip.map(|i| i.to_string()))
+    .bind(right)
+    .execute(pool)
+    .await
+    .map_err(internal)?;
+    if !right {
+        audit::record(
+            pool,
+            &Entry::new(tenant, &actor, "auth.sign_in_code", Outcome::Failed).target("user", user),
+        )
+        .await
+        .map_err(internal)?;
+        return Ok(Err(CodeError::Wrong));
+    }
+    forget_pending(session).await?;
+    let current = establish(pool, session, user, tenant).await?;
+    audit::record(
+        pool,
+        &Entry::new(
+            tenant,
+            &current.actor(actor.request_id.clone(), client_ip),
+            "auth.sign_in",
+            Outcome::Ok,
+        )
+        .target("user", user)
+        .params(serde_json::json!({ "second_factor": "totp" })),
+    )
+    .await
+    .map_err(internal)?;
+    Ok(Ok(current))
 }
 
 /// Ends this session.

@@ -14,4 +14,5 @@ pub mod staff;
 pub mod state;
 pub mod status;
 pub mod tenants;
+pub mod totp;
 pub mod vault;
