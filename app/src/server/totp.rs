@@ -84,8 +84,19 @@ pub struct Enrolment {
 struct PendingEnrolment {
     user: Uuid,
     key_id: String,
-    nonce: Vec<u8>,
-    ciphertext: Vec<u8>,
+    /// Base64, like the ciphertext (the session store does not round-trip byte arrays).
+    nonce: String,
+    ciphertext: String,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn unb64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
 fn only_staff(user: &CurrentUser) -> Result<(), AppError> {
@@ -110,8 +121,8 @@ pub async fn start_enrolment(
             PendingEnrolment {
                 user: user.id,
                 key_id: sealed.key_id,
-                nonce: sealed.nonce,
-                ciphertext: sealed.ciphertext,
+                nonce: b64(&sealed.nonce),
+                ciphertext: b64(&sealed.ciphertext),
             },
         )
         .await
@@ -138,10 +149,13 @@ async fn pending_secret(
     let Some(p) = pending.filter(|p| p.user == user.id) else {
         return Ok(None);
     };
+    let (Some(nonce), Some(ciphertext)) = (unb64(&p.nonce), unb64(&p.ciphertext)) else {
+        return Ok(None);
+    };
     let sealed = Sealed {
         key_id: p.key_id,
-        nonce: p.nonce,
-        ciphertext: p.ciphertext,
+        nonce,
+        ciphertext,
     };
     match vault.open(user.tenant_id, PENDING_PURPOSE, &sealed) {
         Ok(secret) => Ok(Some(secret)),
