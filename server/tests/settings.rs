@@ -482,8 +482,10 @@ async fn with_an_authenticator_app_signing_in_needs_a_right_code() {
     }
 
     // Turning it off needs a right code; then the password is enough again.
+    let before = failed_attempts(&app, &owner).await;
     let (_, location, _) = nb.post("/api/disable_totp", &[("code", wrong)]).await;
-    assert!(query(&location, "error").is_some());
+    assert!(query(&location, "error").unwrap().contains("not right"));
+    assert_eq!(failed_attempts(&app, &owner).await, before + 1);
     let code = totp::code_at(&secret, totp::now_unix()).unwrap();
     let (_, location, _) = nb.post("/api/disable_totp", &[("code", &code)]).await;
     assert!(query(&location, "notice").is_some(), "{location}");

@@ -339,7 +339,23 @@ pub async fn disable(
             "Your account has no authenticator app to turn off.".into(),
         ));
     };
-    if !check(&secret, code)? {
+    // Guessing codes to turn the factor off counts like guessing passwords.
+    let wait = super::auth::throttle(pool, &user.email, actor.client_ip)
+        .await
+        .map_err(internal)?;
+    if wait > 0 {
+        return Err(super::auth::SignInError::Throttled(wait).into());
+    }
+    let right = check(&secret, code)?;
+    if !right {
+        sqlx::query(
+            "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, false)",
+        )
+        .bind(&user.email)
+        .bind(actor.client_ip.map(|i| i.to_string()))
+        .execute(pool)
+        .await
+        .map_err(internal)?;
         audit::record(
             pool,
             &Entry::new(user.tenant_id, actor, "auth.totp_disable", Outcome::Failed)
