@@ -26,3 +26,19 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/settings");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("signing out everywhere ends the sessions of other browsers too", async ({ browser }) => {
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  const a = await first.newPage();
+  const b = await second.newPage();
+  await signInAsDemoOwner(a);
+  await signInAsDemoOwner(b);
+  await a.goto("/settings");
+  await a.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(a.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await b.goto("/settings");
+  await expect(b).toHaveURL(/\/login/);
+  await first.close();
+  await second.close();
+});

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::ui::PageHeader;
+use leptos::server_fn::ServerFn;
+
+use crate::api::auth::SignOutEverywhere;
+use crate::components::ui::{Card, PageHeader};
 
 /// The settings pages, in the order shown: (address, title, what it is for). A new settings
 /// page adds its entry here when its route exists.
@@ -30,7 +33,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Links to every settings page.
+/// Links to every settings page, and ending every session of the signed-in person.
 #[component]
 pub fn SettingsIndexPage() -> impl IntoView {
     view! {
@@ -49,5 +52,17 @@ pub fn SettingsIndexPage() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        <div class="mt-6 max-w-xl">
+            <Card title="Your sessions">
+                <p class="text-sm text-slate-600">
+                    "Signed in on a computer you no longer use, or worried someone else is? This signs you out of every browser and device, this one included."
+                </p>
+                <form method="post" action=SignOutEverywhere::url() class="mt-3">
+                    <button type="submit" class="rounded-md px-4 py-2 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50">
+                        "Sign out everywhere"
+                    </button>
+                </form>
+            </Card>
+        </div>
     }
 }
