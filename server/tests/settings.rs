@@ -401,6 +401,10 @@ async fn with_an_authenticator_app_signing_in_needs_a_right_code() {
 
     b.post("/api/start_totp", &[]).await;
     let (_, _, page) = b.get("/settings/security").await;
+    assert!(
+        page.contains("shape-rendering=\"crispEdges\""),
+        "the set-up address is shown as a QR code"
+    );
     let secret = secret_in(&page);
     let now = totp::now_unix();
     let wrong = if totp::code_at(&secret, now).unwrap() == "000000" {

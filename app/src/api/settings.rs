@@ -378,6 +378,8 @@ pub struct EnrolmentView {
     pub secret: String,
     /// The `otpauth://` address.
     pub uri: String,
+    /// The address as a QR code (inline SVG made by the server).
+    pub qr_svg: String,
 }
 
 /// What the security page shows.
@@ -411,6 +413,7 @@ pub async fn security_overview() -> Result<SecurityView, AppError> {
             .map(|e| EnrolmentView {
                 secret: e.secret,
                 uri: e.uri,
+                qr_svg: e.qr_svg,
             })
     };
     Ok(SecurityView {

@@ -216,13 +216,16 @@ pub fn SecurityPage() -> impl IntoView {
                                 } else if let Some(e) = s.enrolment.clone() {
                                     view! {
                                         <ol class="list-decimal space-y-2 pl-5 text-sm">
-                                            <li>"In your authenticator app, add an account with this key:"
+                                            <li>"Scan this code with your authenticator app:"
+                                                <div class="mt-2 w-52" role="img" aria-label="QR code of the set-up address" inner_html=e.qr_svg.clone()></div>
+                                            </li>
+                                            <li>"Or add an account with this key:"
                                                 <code class="mt-1 block break-all rounded bg-slate-100 p-2 font-mono">{e.secret.clone()}</code>
                                                 <span class="mt-1 block text-xs text-slate-500">"or open this address on the device with the app: "
                                                     <a href=e.uri.clone() class="break-all underline">{e.uri.clone()}</a>
                                                 </span>
                                             </li>
-                                            <li>"Enter the 6-digit code it shows:"</li>
+                                            <li>"Enter the 6-digit code the app shows:"</li>
                                         </ol>
                                         <form method="post" action=ConfirmTotp::url() class="mt-3 space-y-3">
                                             <div>

@@ -78,6 +78,22 @@ pub struct Enrolment {
     pub secret: String,
     /// The `otpauth://` address, for apps that take one.
     pub uri: String,
+    /// The address as a QR code, an inline SVG document for scanning.
+    pub qr_svg: String,
+}
+
+/// `text` as a QR code in SVG (no XML prolog, so it can sit inside HTML).
+fn qr_svg(text: &str) -> Result<String, AppError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| internal(format!("QR code failed: {e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(match svg.find("<svg") {
+        Some(at) => svg[at..].to_owned(),
+        None => svg,
+    })
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,6 +152,7 @@ fn enrolment(secret: &SecretString, email: &str) -> Result<Enrolment, AppError> 
         .map_err(|e| internal(format!("second-factor address failed: {e}")))?;
     Ok(Enrolment {
         secret: secret.expose_secret().to_owned(),
+        qr_svg: qr_svg(&uri)?,
         uri,
     })
 }
@@ -451,5 +468,6 @@ mod tests {
         assert!(e.uri.starts_with("otpauth://totp/"), "{}", e.uri);
         assert!(e.uri.contains(&e.secret));
         assert_eq!(e.secret.len(), 32);
+        assert!(e.qr_svg.starts_with("<svg"), "{}", &e.qr_svg[..40]);
     }
 }
