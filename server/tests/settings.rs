@@ -406,16 +406,24 @@ async fn with_an_authenticator_app_signing_in_needs_a_right_code() {
         "the set-up address is shown as a QR code"
     );
     let secret = secret_in(&page);
-    let now = totp::now_unix();
-    let wrong = if totp::code_at(&secret, now).unwrap() == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    // Codes of three consecutive steps: enrolment uses the previous one, signing in the
+    // current one, turning off the next one (each code is accepted once, in order).
+    let t0 = totp::now_unix();
+    let at = |t: u64| totp::code_at(&secret, t).unwrap();
+    let (previous, current, next) = (at(t0 - 30), at(t0), at(t0 + 30));
+    let near: Vec<String> = [t0 - 90, t0 - 60, t0 - 30, t0, t0 + 30, t0 + 60, t0 + 90]
+        .into_iter()
+        .map(at)
+        .collect();
+    let wrong = [
+        "000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777",
+    ]
+    .into_iter()
+    .find(|w| !near.iter().any(|n| n == w))
+    .unwrap();
     let (_, location, _) = b.post("/api/confirm_totp", &[("code", wrong)]).await;
     assert!(query(&location, "error").unwrap().contains("not right"));
-    let code = totp::code_at(&secret, totp::now_unix()).unwrap();
-    let (_, location, _) = b.post("/api/confirm_totp", &[("code", &code)]).await;
+    let (_, location, _) = b.post("/api/confirm_totp", &[("code", &previous)]).await;
     assert!(query(&location, "notice").is_some(), "{location}");
 
     // Stored sealed: the database holds no secret in clear, and the vault-bound row opens.
@@ -455,12 +463,20 @@ async fn with_an_authenticator_app_signing_in_needs_a_right_code() {
         "a wrong code does not sign in"
     );
 
-    // One step either way is accepted.
-    let code = totp::code_at(&secret, totp::now_unix() - 30).unwrap();
+    // A code already used (here, at enrolment) is refused, and counted.
     let (_, location, _) = nb
         .post(
             "/api/sign_in_code",
-            &[("code", &code), ("next", "/settings")],
+            &[("code", &previous), ("next", "/settings")],
+        )
+        .await;
+    assert!(query(&location, "error").unwrap().contains("used already"));
+    assert_eq!(failed_attempts(&app, &owner).await, before + 2);
+
+    let (_, location, _) = nb
+        .post(
+            "/api/sign_in_code",
+            &[("code", &current), ("next", "/settings")],
         )
         .await;
     assert_eq!(location, "/settings");
@@ -490,8 +506,12 @@ async fn with_an_authenticator_app_signing_in_needs_a_right_code() {
     let (_, location, _) = nb.post("/api/disable_totp", &[("code", wrong)]).await;
     assert!(query(&location, "error").unwrap().contains("not right"));
     assert_eq!(failed_attempts(&app, &owner).await, before + 1);
-    let code = totp::code_at(&secret, totp::now_unix()).unwrap();
-    let (_, location, _) = nb.post("/api/disable_totp", &[("code", &code)]).await;
+    let (_, location, _) = nb.post("/api/disable_totp", &[("code", &current)]).await;
+    assert!(
+        query(&location, "error").unwrap().contains("used already"),
+        "the sign-in code does not work twice"
+    );
+    let (_, location, _) = nb.post("/api/disable_totp", &[("code", &next)]).await;
     assert!(query(&location, "notice").is_some(), "{location}");
     let third = Browser::new(&app);
     assert_eq!(third.sign_in(&owner).await, "/");

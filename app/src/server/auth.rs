@@ -358,7 +358,8 @@ impl std::fmt::Display for CodeError {
                 "Your sign-in timed out or was not started. Sign in again with your email and password.",
             ),
             CodeError::Wrong => f.write_str(
-                "That code is not right. Enter the 6-digit code your authenticator app shows now.",
+                "That code is not right, or was used already. Enter the 6-digit code your \
+                 authenticator app shows now (a new one comes every 30 seconds).",
             ),
             CodeError::Throttled(secs) => {
                 write!(f, "{}", AppError::from(SignInError::Throttled(*secs)))
@@ -438,7 +439,17 @@ pub async fn complete_second_factor(
         .map_err(internal)?;
         return Ok(Err(CodeError::Throttled(wait)));
     }
-    let right = super::totp::check(&secret, code)?;
+    let right = match super::totp::matching_step(&secret, code)? {
+        Some(step) => {
+            let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
+            let claimed = super::totp::claim_step(&mut tx, user, step)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+            claimed
+        }
+        None => false,
+    };
     sqlx::query(
         "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, $3)",
     )

@@ -64,11 +64,36 @@ pub fn code_at(secret: &SecretString, unix_time: u64) -> Result<String, AppError
 
 /// Whether `code` is right for `secret` now, or one step before or after.
 pub fn check(secret: &SecretString, code: &str) -> Result<bool, AppError> {
+    Ok(matching_step(secret, code)?.is_some())
+}
+
+/// The 30-second step `code` is right for (now, or one step before or after), if any.
+pub fn matching_step(secret: &SecretString, code: &str) -> Result<Option<u64>, AppError> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Ok(false);
+        return Ok(None);
     }
-    Ok(build(secret, "code")?.check_current(&code).is_some())
+    Ok(build(secret, "code")?.check_current(&code))
+}
+
+/// Records `step` as used for `user`; false when it (or a later step) was used already, so
+/// each code is accepted once.
+pub async fn claim_step(
+    conn: &mut sqlx::PgConnection,
+    user: Uuid,
+    step: u64,
+) -> Result<bool, sqlx::Error> {
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let claimed = sqlx::query(
+        "UPDATE users SET totp_last_step = $2
+         WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(user)
+    .bind(step)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(claimed == 1)
 }
 
 /// What a person needs to add the portal to their authenticator app.
@@ -273,8 +298,8 @@ pub async fn stored_secret(
         .map_err(internal)
 }
 
-const WRONG_CODE: &str =
-    "That code is not right. Enter the 6-digit code your authenticator app shows now.";
+const WRONG_CODE: &str = "That code is not right, or was used already. Enter the 6-digit code \
+    your authenticator app shows now (a new one comes every 30 seconds).";
 
 /// Confirms the enrolment in this session with a current code and stores the secret sealed.
 pub async fn confirm_enrolment(
@@ -291,7 +316,7 @@ pub async fn confirm_enrolment(
             "Start setting up the authenticator app first, then enter its code.".into(),
         ));
     };
-    if !check(&secret, code)? {
+    let Some(step) = matching_step(&secret, code)? else {
         audit::record(
             pool,
             &Entry::new(user.tenant_id, actor, "auth.totp_enrol", Outcome::Failed)
@@ -301,19 +326,21 @@ pub async fn confirm_enrolment(
         .await
         .map_err(internal)?;
         return Err(AppError::Invalid(WRONG_CODE.into()));
-    }
+    };
     let sealed = vault.seal(user.tenant_id, PURPOSE, &secret);
     let mut tx = db::begin_for(pool, user.tenant_id)
         .await
         .map_err(internal)?;
     let updated = sqlx::query(
-        "UPDATE users SET totp_key_id = $2, totp_nonce = $3, totp_secret = $4, updated_at = now()
+        "UPDATE users SET totp_key_id = $2, totp_nonce = $3, totp_secret = $4,
+                totp_last_step = $5, updated_at = now()
          WHERE id = $1 AND totp_secret IS NULL",
     )
     .bind(user.id)
     .bind(&sealed.key_id)
     .bind(&sealed.nonce)
     .bind(&sealed.ciphertext)
+    .bind(i64::try_from(step).unwrap_or(i64::MAX))
     .execute(&mut *tx)
     .await
     .map_err(internal)?
@@ -363,8 +390,16 @@ pub async fn disable(
     if wait > 0 {
         return Err(super::auth::SignInError::Throttled(wait).into());
     }
-    let right = check(&secret, code)?;
+    let step = matching_step(&secret, code)?;
+    let mut tx = db::begin_for(pool, user.tenant_id)
+        .await
+        .map_err(internal)?;
+    let right = match step {
+        Some(step) => claim_step(&mut tx, user.id, step).await.map_err(internal)?,
+        None => false,
+    };
     if !right {
+        tx.rollback().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO login_attempts (email, client_ip, succeeded) VALUES ($1, $2::inet, false)",
         )
@@ -383,12 +418,9 @@ pub async fn disable(
         .map_err(internal)?;
         return Err(AppError::Invalid(WRONG_CODE.into()));
     }
-    let mut tx = db::begin_for(pool, user.tenant_id)
-        .await
-        .map_err(internal)?;
     sqlx::query(
         "UPDATE users SET totp_key_id = NULL, totp_nonce = NULL, totp_secret = NULL,
-                updated_at = now()
+                totp_last_step = NULL, updated_at = now()
          WHERE id = $1",
     )
     .bind(user.id)
