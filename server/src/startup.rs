@@ -225,20 +225,8 @@ async fn require_sign_in(
         match app::server::auth::current_user(&state.pool, &session).await {
             Ok(Some(user)) => {
                 // A tenant that requires a second factor sends staff without one to set it up.
-                if req.uri().path() != "/settings/security" {
-                    match app::server::totp::must_enrol(&state.pool, &user).await {
-                        Ok(false) => {}
-                        Ok(true) => return Redirect::to("/settings/security").into_response(),
-                        Err(_) => {
-                            let id = req
-                                .headers()
-                                .get(&http::REQUEST_ID)
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("unknown")
-                                .to_owned();
-                            return http::server_error_page(&id);
-                        }
-                    }
+                if req.uri().path() != "/settings/security" && user.must_enrol_totp {
+                    return Redirect::to("/settings/security").into_response();
                 }
             }
             Ok(None) => {

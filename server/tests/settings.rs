@@ -106,6 +106,7 @@ async fn as_user(app: &TestApp, tenant: Uuid, email: &str) -> CurrentUser {
         tenant_id: tenant,
         email: email.to_owned(),
         principal: Principal::Staff(Role::parse(&role).unwrap()),
+        must_enrol_totp: false,
     }
 }
 
@@ -567,6 +568,29 @@ async fn a_required_second_factor_sends_staff_without_one_to_the_security_page()
         assert!(page.contains("requires a second factor"));
     }
 
+    // Server functions refuse them too, not only pages.
+    let (_, location, _) = ab
+        .post(
+            "/api/invite_staff",
+            &[("email", "new@acme.test"), ("role", "viewer")],
+        )
+        .await;
+    assert!(
+        query(&location, "error")
+            .unwrap_or_default()
+            .contains("requires a second factor"),
+        "{location}"
+    );
+    let pool = app.pool().await;
+    let mut tx = db::begin_for(&pool, tenant).await.unwrap();
+    let invited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE email = 'new@acme.test'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(invited, 0, "nothing was done");
+
     // The other tenant is not affected.
     let bb = Browser::new(&app);
     bb.sign_in(&beta_owner).await;
@@ -590,4 +614,107 @@ async fn a_required_second_factor_sends_staff_without_one_to_the_security_page()
         .collect();
     assert_eq!(required.len(), 1);
     assert_eq!(required[0].2["new"], true);
+}
+
+#[tokio::test]
+async fn owners_reset_a_lost_second_factor_of_a_colleague_who_then_signs_in_with_the_password() {
+    let app = spawn_app().await;
+    let (tenant, owner) = app.tenant_with_owner("acme").await;
+    let admin = colleague(&app, tenant, &owner, Role::Admin, "acme").await;
+
+    // The admin sets up an authenticator app.
+    let ab = Browser::new(&app);
+    ab.sign_in(&admin).await;
+    ab.post("/api/start_totp", &[]).await;
+    let (_, _, page) = ab.get("/settings/security").await;
+    let secret = secret_in(&page);
+    let code = totp::code_at(&secret, totp::now_unix()).unwrap();
+    let (_, location, _) = ab.post("/api/confirm_totp", &[("code", &code)]).await;
+    assert!(query(&location, "notice").is_some(), "{location}");
+
+    let pool = app.pool().await;
+    let id_of = |email: String| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = db::begin_for(&pool, tenant).await.unwrap();
+            let id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(email)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            id.to_string()
+        }
+    };
+    let admin_id = id_of(admin.clone()).await;
+    let owner_id = id_of(owner.clone()).await;
+
+    // Nobody resets their own this way, and admins never touch owners.
+    let (_, location, _) = ab
+        .post("/api/reset_staff_totp", &[("user_id", &admin_id)])
+        .await;
+    assert!(
+        query(&location, "error").unwrap().contains("Security page"),
+        "{location}"
+    );
+    let (_, location, _) = ab
+        .post("/api/reset_staff_totp", &[("user_id", &owner_id)])
+        .await;
+    assert!(query(&location, "error").is_some(), "{location}");
+
+    // The owner resets it: the admin's sessions end, and the password alone signs in again.
+    let ob = Browser::new(&app);
+    ob.sign_in(&owner).await;
+    let (_, _, users_page) = ob.get("/settings/users").await;
+    assert!(
+        users_page.contains("Reset second factor"),
+        "the page offers it"
+    );
+    let (_, location, _) = ob
+        .post("/api/reset_staff_totp", &[("user_id", &admin_id)])
+        .await;
+    assert!(
+        query(&location, "notice")
+            .unwrap()
+            .contains("second factor is removed"),
+        "{location}"
+    );
+    let (status, location, _) = ab.get("/settings").await;
+    assert!(
+        (300..400).contains(&status) && location.starts_with("/login"),
+        "{status} {location}"
+    );
+    let fresh = Browser::new(&app);
+    assert_eq!(fresh.sign_in(&admin).await, "/");
+
+    // Once is enough: there is nothing left to reset.
+    let (_, location, _) = ob
+        .post("/api/reset_staff_totp", &[("user_id", &admin_id)])
+        .await;
+    assert!(
+        query(&location, "error")
+            .unwrap()
+            .contains("no second factor"),
+        "{location}"
+    );
+
+    let resets: Vec<_> = audit(&app, tenant)
+        .await
+        .into_iter()
+        .filter(|e| e.0 == "staff.totp_reset")
+        .collect();
+    assert_eq!(resets.len(), 1);
+    assert_eq!(resets[0].2["email"], admin.as_str());
+
+    // Another tenant's owner cannot reach the admin.
+    let (_, beta_owner) = app.tenant_with_owner("beta").await;
+    let bb = Browser::new(&app);
+    bb.sign_in(&beta_owner).await;
+    let (_, location, _) = bb
+        .post("/api/reset_staff_totp", &[("user_id", &admin_id)])
+        .await;
+    assert!(
+        query(&location, "error").unwrap().contains("not found"),
+        "{location}"
+    );
 }

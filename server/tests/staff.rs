@@ -96,6 +96,7 @@ async fn as_user(app: &TestApp, tenant: Uuid, email: &str) -> CurrentUser {
         tenant_id: tenant,
         email: email.to_owned(),
         principal: Principal::Staff(Role::parse(&role).unwrap()),
+        must_enrol_totp: false,
     }
 }
 

@@ -37,7 +37,7 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
         .await
         .map_err(|e| internal(e.to_string()))?;
     tx.commit().await.map_err(|e| internal(e.to_string()))?;
-    let must_enrol_totp = crate::server::totp::must_enrol(&state.pool, &user).await?;
+    let must_enrol_totp = user.must_enrol_totp;
     Ok(Some(Me {
         must_enrol_totp,
         email: user.email.clone(),

@@ -403,7 +403,7 @@ pub async fn security_overview() -> Result<SecurityView, AppError> {
     use crate::domain::policy::{allows, Action};
     use crate::server::totp;
     let (state, session, user) = signed_in().await?;
-    let role = user.require(Action::ViewBusiness)?;
+    let role = user.require_for_enrolment(Action::ViewBusiness)?;
     let (has_totp, required) = totp::status(&state.pool, &user).await?;
     let enrolment = if has_totp {
         None
@@ -435,7 +435,7 @@ pub async fn start_totp() -> Result<(), AppError> {
         "Only staff set up a second factor here.",
         async {
             let (state, session, user) = signed_in().await?;
-            user.require(Action::ViewBusiness)?;
+            user.require_for_enrolment(Action::ViewBusiness)?;
             if totp::status(&state.pool, &user).await?.0 {
                 return Err(AppError::Invalid(
                     "Your account already has an authenticator app. Turn it off first to set up another."
@@ -460,7 +460,7 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
         "Only staff set up a second factor here.",
         async {
             let (state, session, user) = signed_in().await?;
-            user.require(Action::ViewBusiness)?;
+            user.require_for_enrolment(Action::ViewBusiness)?;
             let actor = user.actor(Some(request::request_id()), request::client_ip());
             totp::confirm_enrolment(&state.pool, &state.vault, &session, &user, &actor, &code)
                 .await?;
@@ -493,7 +493,7 @@ pub async fn disable_totp(code: String) -> Result<(), AppError> {
         "Only staff manage a second factor here.",
         async {
             let (state, _, user) = signed_in().await?;
-            user.require(Action::ViewBusiness)?;
+            user.require_for_enrolment(Action::ViewBusiness)?;
             let actor = user.actor(Some(request::request_id()), request::client_ip());
             totp::disable(&state.pool, &state.vault, &user, &actor, &code).await?;
             request::redirect_with_notice(

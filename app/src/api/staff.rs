@@ -38,6 +38,8 @@ pub struct StaffRow {
     pub created: String,
     /// When a pending invitation or set-password link expires, `YYYY-MM-DD HH:MM UTC`.
     pub link_expires: Option<String>,
+    /// They have an authenticator app set up.
+    pub has_totp: bool,
     /// This row is the signed-in person.
     pub is_me: bool,
     /// The signed-in person may disable, enable or issue links for them.
@@ -88,6 +90,7 @@ pub async fn staff_overview() -> Result<StaffView, AppError> {
                 link_expires: m
                     .link_expires_at
                     .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+                has_totp: m.has_totp,
                 is_me,
                 manageable: !is_me && may_manage_user(my_role, m.role),
                 role_choices: if is_me {
@@ -271,6 +274,25 @@ pub async fn enable_staff(user_id: String) -> Result<(), AppError> {
             let target = parse_user(&user_id)?;
             let email = staff::set_disabled(&state.pool, &user, &actor, target, false).await?;
             request::redirect_with_notice(STAFF_PAGE, &format!("{email} can sign in again."));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Removes a colleague's second factor (a lost authenticator app); their sessions end.
+#[server(prefix = "/api", endpoint = "reset_staff_totp")]
+pub async fn reset_staff_totp(user_id: String) -> Result<(), AppError> {
+    use crate::server::{request, staff};
+    finish(
+        async {
+            let (state, user, actor) = manager().await?;
+            let target = parse_user(&user_id)?;
+            let email = staff::reset_second_factor(&state.pool, &user, &actor, target).await?;
+            request::redirect_with_notice(
+                STAFF_PAGE,
+                &format!("{email}'s second factor is removed and they are signed out; they can sign in with their password and set up a new authenticator app."),
+            );
             Ok(())
         }
         .await,

@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::staff::{
-    staff_overview, ChangeStaffRole, DisableStaff, EnableStaff, InviteStaff, RoleChoice,
-    StaffPasswordLink, StaffRow,
+    staff_overview, ChangeStaffRole, DisableStaff, EnableStaff, InviteStaff, ResetStaffTotp,
+    RoleChoice, StaffPasswordLink, StaffRow,
 };
 use crate::components::ui::{AddressMessages, Badge, Card, PageHeader, Tone};
 
@@ -126,6 +126,14 @@ fn Row(row: StaffRow, can_manage: bool) -> impl IntoView {
                             <input type="hidden" name="user_id" value=row.id.clone()/>
                             <button type="submit" class=SMALL_BUTTON aria-label=format!("New set-password link for {email}")>
                                 "New set-password link"
+                            </button>
+                        </form>
+                    })}
+                    {(row.manageable && row.has_totp).then(|| view! {
+                        <form method="post" action=ResetStaffTotp::url()>
+                            <input type="hidden" name="user_id" value=row.id.clone()/>
+                            <button type="submit" class=SMALL_BUTTON aria-label=format!("Reset second factor of {email}")>
+                                "Reset second factor"
                             </button>
                         </form>
                     })}

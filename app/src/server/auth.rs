@@ -55,11 +55,26 @@ pub struct CurrentUser {
     pub email: String,
     /// Staff role or customer binding.
     pub principal: Principal,
+    /// Their tenant requires a second factor and they have none yet: until they set one up,
+    /// only [`CurrentUser::require_for_enrolment`] lets them through.
+    pub must_enrol_totp: bool,
 }
 
 impl CurrentUser {
-    /// Refuses unless the person is staff whose role allows `action`.
+    /// Refuses unless the person is staff whose role allows `action` and who has met their
+    /// tenant's second-factor requirement.
     pub fn require(&self, action: Action) -> Result<Role, AppError> {
+        if self.must_enrol_totp {
+            return Err(AppError::Invalid(
+                "Your organisation requires a second factor. Set up your authenticator app under Settings → Security first.".into(),
+            ));
+        }
+        self.require_for_enrolment(action)
+    }
+
+    /// Like [`CurrentUser::require`], but also for staff who still have to set up the second
+    /// factor their tenant requires (for the security page, where they do that).
+    pub fn require_for_enrolment(&self, action: Action) -> Result<Role, AppError> {
         match &self.principal {
             Principal::Staff(role) if allows(*role, action) => Ok(*role),
             _ => Err(AppError::Forbidden),
@@ -104,9 +119,11 @@ pub async fn current_user(
         return Ok(None);
     }
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
-    let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT email, kind, role, customer_ref FROM users
-         WHERE id = $1 AND disabled_at IS NULL AND sessions_valid_after < $2",
+    let row: Option<(String, String, Option<String>, Option<String>, bool)> = sqlx::query_as(
+        "SELECT u.email, u.kind, u.role, u.customer_ref,
+                u.kind = 'staff' AND t.require_totp AND u.totp_secret IS NULL
+         FROM users u JOIN tenants t ON t.id = u.tenant_id
+         WHERE u.id = $1 AND u.disabled_at IS NULL AND u.sessions_valid_after < $2",
     )
     .bind(user)
     .bind(since)
@@ -114,7 +131,7 @@ pub async fn current_user(
     .await
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    let Some((email, kind, role, customer_ref)) = row else {
+    let Some((email, kind, role, customer_ref, must_enrol_totp)) = row else {
         session.flush().await.map_err(internal)?;
         return Ok(None);
     };
@@ -132,6 +149,7 @@ pub async fn current_user(
         tenant_id: tenant,
         email,
         principal,
+        must_enrol_totp,
     }))
 }
 

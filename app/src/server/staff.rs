@@ -54,6 +54,8 @@ pub struct StaffMember {
     pub created_at: DateTime<Utc>,
     /// When their newest unused invitation or set-password link expires, if one is pending.
     pub link_expires_at: Option<DateTime<Utc>>,
+    /// They have an authenticator app set up.
+    pub has_totp: bool,
 }
 
 /// A link just issued for a staff member (shown once to the person who asked for it).
@@ -209,11 +211,13 @@ pub async fn list(pool: &PgPool, tenant: Uuid) -> Result<Vec<StaffMember>, AppEr
         bool,
         DateTime<Utc>,
         Option<DateTime<Utc>>,
+        bool,
     )> = sqlx::query_as(
         "SELECT u.id, u.email, u.role, u.password_hash IS NOT NULL, u.disabled_at IS NOT NULL,
                 u.created_at,
                 (SELECT max(i.expires_at) FROM invitations i
-                 WHERE i.user_id = u.id AND i.used_at IS NULL AND i.expires_at > now())
+                 WHERE i.user_id = u.id AND i.used_at IS NULL AND i.expires_at > now()),
+                u.totp_secret IS NOT NULL
          FROM users u
          WHERE u.tenant_id = $1 AND u.kind = 'staff'
          ORDER BY u.created_at, u.email",
@@ -225,7 +229,7 @@ pub async fn list(pool: &PgPool, tenant: Uuid) -> Result<Vec<StaffMember>, AppEr
     tx.commit().await.map_err(internal)?;
     rows.into_iter()
         .map(
-            |(id, email, role, has_password, disabled, created_at, link_expires_at)| {
+            |(id, email, role, has_password, disabled, created_at, link_expires_at, has_totp)| {
                 let role = role
                     .as_deref()
                     .and_then(Role::parse)
@@ -244,6 +248,7 @@ pub async fn list(pool: &PgPool, tenant: Uuid) -> Result<Vec<StaffMember>, AppEr
                     status,
                     created_at,
                     link_expires_at,
+                    has_totp,
                 })
             },
         )
@@ -429,4 +434,51 @@ pub async fn issue_password_link(
         purpose,
         link,
     })
+}
+
+/// Removes a colleague's second factor when they have lost their authenticator app, and ends
+/// their sessions; they sign in with their password and set up a new app. Owners and admins
+/// only (admins not for owners), never for oneself (the security page does that with a code).
+pub async fn reset_second_factor(
+    pool: &PgPool,
+    by: &CurrentUser,
+    actor: &Actor,
+    user_id: Uuid,
+) -> Result<String, AppError> {
+    let actor_role = by.require(Action::ManageStaff)?;
+    if user_id == by.id {
+        return Err(AppError::Invalid(
+            "Turn off your own second factor on the Security page, with a current code.".into(),
+        ));
+    }
+    let mut tx = begin_change(pool, by.tenant_id).await?;
+    let target = lock_target(&mut tx, user_id).await?;
+    if !may_manage_user(actor_role, target.role) {
+        return Err(AppError::Forbidden);
+    }
+    let cleared = sqlx::query(
+        "UPDATE users SET totp_key_id = NULL, totp_nonce = NULL, totp_secret = NULL,
+                totp_last_step = NULL, sessions_valid_after = now(), updated_at = now()
+         WHERE id = $1 AND totp_secret IS NOT NULL",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if cleared.rows_affected() == 0 {
+        return Err(AppError::Invalid(format!(
+            "{} has no second factor to reset.",
+            target.email
+        )));
+    }
+    audit::append(
+        &mut tx,
+        &Entry::new(by.tenant_id, actor, "staff.totp_reset", Outcome::Ok)
+            .target("user", user_id)
+            .params(serde_json::json!({ "email": target.email })),
+    )
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(target.email)
 }

@@ -244,16 +244,6 @@ pub async fn status(pool: &PgPool, user: &CurrentUser) -> Result<(bool, bool), A
     Ok(row)
 }
 
-/// Whether this staff member must set up a second factor before using the portal: their
-/// tenant requires one and they have none.
-pub async fn must_enrol(pool: &PgPool, user: &CurrentUser) -> Result<bool, AppError> {
-    if only_staff(user).is_err() {
-        return Ok(false);
-    }
-    let (has, required) = status(pool, user).await?;
-    Ok(required && !has)
-}
-
 /// Whether the account `user` of `tenant` has a second factor.
 pub async fn has_totp(pool: &PgPool, tenant: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
     let mut tx = db::begin_for(pool, tenant).await?;
