@@ -74,3 +74,14 @@ build_site() {
   say "building the portal (server and WebAssembly bundle; the first build takes 15+ minutes)"
   cargo leptos build || fail "the build failed (see the compiler output above)"
 }
+
+# Each checkout's own crates build into the shared cache under new names (their path is part
+# of the name); drop those not rebuilt for two days so the cache does not grow without end.
+prune_stale_builds() {
+  local deps="$CARGO_TARGET_DIR/debug/deps" names=(server app vobiz frontend client_overhead) f
+  for f in server/tests/*.rs vobiz/tests/*.rs; do names+=("$(basename "$f" .rs)"); done
+  for f in "${names[@]}"; do
+    find "$deps" -maxdepth 1 -type f \( -name "$f-*" -o -name "lib$f-*" \) -mtime +2 -delete 2>/dev/null || true
+  done
+  find "$CARGO_TARGET_DIR/debug/incremental" -mindepth 1 -maxdepth 1 -mtime +2 -exec rm -rf {} + 2>/dev/null || true
+}

@@ -5,6 +5,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_build_tools
 ensure_chromium
 
+# A test run builds from a fresh checkout (CI clones anew each time): incremental state
+# would only pile up on disk, once per checkout.
+export CARGO_INCREMENTAL=0
+
 say "checking formatting"
 cargo fmt --all --check || fail "code is not formatted: run 'cargo fmt --all'"
 
@@ -17,4 +21,5 @@ say "browser tests (Playwright, Chromium)"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$ROOT/target/site}"
 export PORTAL_BIN="$CARGO_TARGET_DIR/debug/server"
 E2E_DATA_DIR="$(mktemp -d)" npx playwright test -c end2end/playwright.config.ts
+prune_stale_builds
 say "all tests passed"
