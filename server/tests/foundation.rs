@@ -125,7 +125,7 @@ async fn areas_not_open_yet_say_so_plainly() {
     for (path, area) in [
         ("/customers", "Customers"),
         ("/numbers", "Numbers"),
-        ("/audit", "Audit log"),
+        ("/dashboard", "Dashboard"),
     ] {
         let res = app.get(path).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
