@@ -8,10 +8,9 @@ use app::domain::policy::Role;
 use app::error::AppError;
 use app::server::audit::{self, Actor, Entry, Outcome};
 use app::server::audit_view::{self, Filters, Paging, Record};
-use app::server::auth::{CurrentUser, Principal};
 use app::server::{db, links, passwords, staff};
 use chrono::{Duration, Utc};
-use common::{spawn_app, TestApp, PASSWORD};
+use common::{as_user, spawn_app, TestApp, PASSWORD};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -74,24 +73,6 @@ impl Browser {
         } else {
             Err(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}")))
         }
-    }
-}
-
-async fn as_user(app: &TestApp, tenant: Uuid, email: &str) -> CurrentUser {
-    let pool = app.pool().await;
-    let mut tx = db::begin_for(&pool, tenant).await.unwrap();
-    let (id, role): (Uuid, String) = sqlx::query_as("SELECT id, role FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    CurrentUser {
-        id,
-        tenant_id: tenant,
-        email: email.to_owned(),
-        principal: Principal::Staff(Role::parse(&role).unwrap()),
-        must_enrol_totp: false,
     }
 }
 

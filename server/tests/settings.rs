@@ -7,9 +7,8 @@ mod common;
 use app::domain::identity::Email;
 use app::domain::policy::Role;
 use app::server::audit::Actor;
-use app::server::auth::{CurrentUser, Principal};
 use app::server::{connections, db, links, staff, totp};
-use common::{spawn_app, TestApp, PASSWORD};
+use common::{as_user, spawn_app, TestApp, PASSWORD};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 use vobiz::sandbox::{DemoWorld, Sandbox, SandboxConfig};
@@ -90,24 +89,6 @@ fn query(location: &str, key: &str) -> Option<String> {
 /// The sandbox world the test portal's built-in upstream serves (its default seed).
 fn world() -> DemoWorld {
     Sandbox::new(SandboxConfig::demo(42)).demo()
-}
-
-async fn as_user(app: &TestApp, tenant: Uuid, email: &str) -> CurrentUser {
-    let pool = app.pool().await;
-    let mut tx = db::begin_for(&pool, tenant).await.unwrap();
-    let (id, role): (Uuid, String) = sqlx::query_as("SELECT id, role FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    CurrentUser {
-        id,
-        tenant_id: tenant,
-        email: email.to_owned(),
-        principal: Principal::Staff(Role::parse(&role).unwrap()),
-        must_enrol_totp: false,
-    }
 }
 
 /// Adds a staff member with `role` who has set [`PASSWORD`]; returns their email.

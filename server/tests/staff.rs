@@ -8,9 +8,9 @@ use app::domain::identity::Email;
 use app::domain::policy::Role;
 use app::error::AppError;
 use app::server::audit::Actor;
-use app::server::auth::{CurrentUser, Principal};
+use app::server::auth::CurrentUser;
 use app::server::{db, links, staff};
-use common::{spawn_app, TestApp, PASSWORD};
+use common::{as_user, spawn_app, TestApp, PASSWORD};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -79,25 +79,6 @@ fn param(location: &str, key: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.into_owned())
-}
-
-/// The signed-in form of a stored staff member, as `auth::current_user` would load it.
-async fn as_user(app: &TestApp, tenant: Uuid, email: &str) -> CurrentUser {
-    let pool = app.pool().await;
-    let mut tx = db::begin_for(&pool, tenant).await.unwrap();
-    let (id, role): (Uuid, String) = sqlx::query_as("SELECT id, role FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    CurrentUser {
-        id,
-        tenant_id: tenant,
-        email: email.to_owned(),
-        principal: Principal::Staff(Role::parse(&role).unwrap()),
-        must_enrol_totp: false,
-    }
 }
 
 fn actor_of(user: &CurrentUser) -> Actor {

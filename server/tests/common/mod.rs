@@ -212,3 +212,29 @@ impl Drop for TestApp {
         .join();
     }
 }
+
+/// The staff member `email` of `tenant` as the server functions see them when signed in.
+pub async fn as_user(
+    app: &TestApp,
+    tenant: uuid::Uuid,
+    email: &str,
+) -> app::server::auth::CurrentUser {
+    let pool = app.pool().await;
+    let mut tx = app::server::db::begin_for(&pool, tenant).await.unwrap();
+    let (id, role): (uuid::Uuid, String) =
+        sqlx::query_as("SELECT id, role FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    app::server::auth::CurrentUser {
+        id,
+        tenant_id: tenant,
+        email: email.to_owned(),
+        principal: app::server::auth::Principal::Staff(
+            app::domain::policy::Role::parse(&role).unwrap(),
+        ),
+        must_enrol_totp: false,
+    }
+}
