@@ -278,3 +278,19 @@ async fn the_local_default_has_a_demo_tenant_connected_to_the_sandbox() {
     assert!(summary.partner_auth_id.starts_with("PA_"));
     assert!(summary.pool_auth_id.unwrap().starts_with("MA_"));
 }
+
+#[tokio::test]
+async fn many_failures_from_one_address_are_throttled_whatever_the_account() {
+    let app = spawn_app().await;
+    let (_, email) = app.tenant_with_owner("acme").await;
+    // Spread over many accounts, so no single account reaches its own limit.
+    for i in 0..20 {
+        app.sign_in(&format!("guess{i}@acme.test"), "not the password at all")
+            .await;
+    }
+    let throttled = app.sign_in(&email, PASSWORD).await;
+    assert!(
+        throttled.contains("Too%20many%20failed%20sign-ins"),
+        "{throttled}"
+    );
+}
