@@ -78,7 +78,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator/login") view=OperatorLoginPage/>
                     <Route path=path!("/accept/:token") view=AcceptPage/>
                     <ProtectedRoute path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> } condition=signed_in redirect_path=to_login/>
-                    <ProtectedRoute path=path!("/customers") view=|| view! { <Placeholder area="Customers"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers") view=crate::pages::customers::CustomersPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers/new") view=crate::pages::customers::NewCustomerPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers/:id") view=crate::pages::customer::CustomerPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers/:id/transfer") view=crate::pages::wallet::TransferPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/customers/:id/onboarding") view=crate::pages::onboarding::OnboardingPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/transfers") view=crate::pages::wallet::TransfersPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/transfers/:id") view=crate::pages::wallet::TransferStatusPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/my") view=crate::pages::my::MyAccountPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> } condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/audit") view=crate::pages::audit::AuditPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings") view=crate::pages::settings_index::SettingsIndexPage condition=signed_in redirect_path=to_login/>

@@ -177,8 +177,10 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             let n = connections::rotate_all(&pools.owner, &pools.app, &vault)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let customers =
+                app::server::accounts::rotate_credentials(&pools.owner, &pools.app, &vault).await?;
             println!(
-                "Re-encrypted the Vobiz credentials of {n} tenant(s) under key {}.",
+                "Re-encrypted the Vobiz credentials of {n} tenant(s) and {customers} customer account token(s) under key {}.",
                 vault.current_key_id()
             );
             Ok(())

@@ -5,9 +5,11 @@
 
 pub mod admin;
 pub mod audit_export;
+pub mod customers_export;
 pub mod database;
 pub mod demo;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod settings;
 pub mod startup;

@@ -164,6 +164,30 @@ pub struct Settings {
     #[arg(long, env = "PORTAL_DEMO_TENANT", global = true)]
     pub demo_tenant: Option<bool>,
 
+    /// Seconds Vobiz has to answer one call before the portal stops waiting. A write whose
+    /// answer does not come in time is recorded as unknown and reconciled, never repeated.
+    #[arg(
+        long,
+        env = "PORTAL_VOBIZ_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub vobiz_timeout_secs: u64,
+
+    /// Run the background work: refreshing each tenant's customer mirror and settling
+    /// transfers and purchases whose answer was lost.
+    #[arg(long, env = "PORTAL_BACKGROUND_JOBS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub background_jobs: bool,
+
+    /// Seconds between refreshes of a tenant's customer mirror from Vobiz.
+    #[arg(
+        long,
+        env = "PORTAL_SYNC_INTERVAL_SECS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub sync_interval_secs: u64,
+
     /// Folder of the built site (`/pkg` assets). Defaults to cargo-leptos' `LEPTOS_SITE_ROOT`,
     /// else the `site` folder beside the binary's build folder.
     #[arg(long, env = "PORTAL_SITE_ROOT", global = true)]

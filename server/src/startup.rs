@@ -74,8 +74,14 @@ impl Application {
         let state = AppState {
             leptos_options,
             pool: pool.clone(),
-            vobiz: vobiz::client::Client::new(&upstream.info.base_url, Default::default())
-                .context("the Vobiz base URL is not usable")?,
+            vobiz: vobiz::client::Client::new(
+                &upstream.info.base_url,
+                vobiz::client::ClientOptions {
+                    timeout: Duration::from_secs(settings.vobiz_timeout_secs.max(1)),
+                    ..Default::default()
+                },
+            )
+            .context("the Vobiz base URL is not usable")?,
             upstream: Arc::new(upstream.info.clone()),
             vault: Arc::new(vault),
             environment: settings.environment.as_str(),
@@ -92,6 +98,13 @@ impl Application {
             }
             _ => None,
         };
+
+        if settings.background_jobs {
+            tokio::spawn(crate::jobs::run(
+                state.clone(),
+                Duration::from_secs(settings.sync_interval_secs.max(60)),
+            ));
+        }
 
         let store = PostgresStore::new(pool);
         tokio::spawn(
@@ -188,6 +201,10 @@ pub fn routes(state: AppState) -> Router {
             app::api::audit::EXPORT_PATH,
             get(crate::audit_export::export_csv),
         )
+        .route(
+            app::api::customers::CUSTOMERS_EXPORT_PATH,
+            get(crate::customers_export::export_csv),
+        )
         .leptos_routes(&state, leptos_routes, {
             let options = page_state.leptos_options.clone();
             move || shell(options.clone())
@@ -200,6 +217,8 @@ pub fn routes(state: AppState) -> Router {
 const PROTECTED: &[&str] = &[
     "/dashboard",
     "/customers",
+    "/transfers",
+    "/my",
     "/numbers",
     "/audit",
     "/settings",
@@ -227,6 +246,18 @@ async fn require_sign_in(
                 // A tenant that requires a second factor sends staff without one to set it up.
                 if req.uri().path() != "/settings/security" && user.must_enrol_totp {
                     return Redirect::to("/settings/security").into_response();
+                }
+                // Customer users have their own page and nothing of the partner's; staff
+                // have no customer page of their own.
+                let own = req.uri().path() == "/my";
+                match user.principal {
+                    app::server::auth::Principal::Customer(_) if !own => {
+                        return Redirect::to("/my").into_response();
+                    }
+                    app::server::auth::Principal::Staff(_) if own => {
+                        return Redirect::to("/customers").into_response();
+                    }
+                    _ => {}
                 }
             }
             Ok(None) => {

@@ -87,7 +87,11 @@ pub async fn sign_in(
     )
     .await;
     let target = match result {
-        Ok(auth::SignInOutcome::SignedIn(_)) => next,
+        Ok(auth::SignInOutcome::SignedIn(user)) => match user.principal {
+            // Customer users have one page of their own.
+            auth::Principal::Customer(_) if next == "/" => crate::api::my::MY_PAGE.to_owned(),
+            _ => next,
+        },
         Ok(auth::SignInOutcome::NeedsCode) => format!(
             "/login/2fa?{}",
             crate::server::request::url_query(&[("next", &next)])

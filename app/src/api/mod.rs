@@ -5,7 +5,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
+pub mod my;
 pub mod operator;
+pub mod provisioning;
 pub mod settings;
 pub mod staff;
 pub mod status;
+pub mod wallet;

@@ -11,6 +11,7 @@ use leptos::server_fn::ServerFn;
 const AREAS: &[(&str, &str)] = &[
     ("/dashboard", "Dashboard"),
     ("/customers", "Customers"),
+    ("/transfers", "Transfers"),
     ("/numbers", "Numbers"),
     ("/audit", "Audit log"),
     ("/settings", "Settings"),
@@ -87,11 +88,20 @@ fn Account() -> impl IntoView {
     }
 }
 
+/// What a customer user's navigation shows.
+const CUSTOMER_AREAS: &[(&str, &str)] = &[("/my", "My account")];
+
 #[component]
 fn NavLinks() -> impl IntoView {
+    let SessionContext { me } = SessionContext::get();
+    let areas = move || match me.get() {
+        Some(Ok(Some(m))) if m.role == "Customer" => CUSTOMER_AREAS,
+        _ => AREAS,
+    };
     view! {
+        <Transition fallback=|| ()>
         <ul class="flex flex-col gap-1 md:flex-row md:gap-2">
-            {AREAS
+            {move || areas()
                 .iter()
                 .map(|(href, label)| {
                     view! {
@@ -107,5 +117,6 @@ fn NavLinks() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+        </Transition>
     }
 }

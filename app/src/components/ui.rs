@@ -204,3 +204,113 @@ pub fn Pager(
         </nav>
     }
 }
+
+/// The classes of a text input.
+pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm aria-[invalid=true]:border-red-500";
+/// The classes of a form label.
+pub const LABEL: &str = "block text-sm font-medium text-slate-700";
+/// The classes of the main button of a form.
+pub const PRIMARY: &str =
+    "rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-50";
+/// The classes of a secondary button or a link shown as one.
+pub const SECONDARY: &str =
+    "inline-block rounded-md bg-white px-3 py-2 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50";
+
+/// A labelled text input with a hint and an error message under it. `check` (run in the
+/// browser when the field loses focus) says what is wrong before the form is sent; the
+/// server says the same again.
+#[component]
+pub fn TextField(
+    /// The input's id.
+    id: &'static str,
+    /// The submitted name.
+    name: &'static str,
+    /// The label.
+    label: &'static str,
+    /// The value to start with.
+    #[prop(optional, into)]
+    value: String,
+    /// `text`, `email`, `tel`, `password`, …
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// The field must be filled in.
+    #[prop(optional)]
+    required: bool,
+    /// The browser's autocomplete hint.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// A line of help under the field.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// The server's refusal of this field.
+    #[prop(optional_no_strip)]
+    error: Option<String>,
+    /// A check run in the browser on blur.
+    #[prop(optional)]
+    check: Option<fn(&str) -> Result<(), String>>,
+) -> impl IntoView {
+    let message = RwSignal::new(error);
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = format!("{hint_id} {error_id}");
+    view! {
+        <div>
+            <label for=id class=LABEL>{label}{(!required).then(|| view! { <span class="font-normal text-slate-500">" (optional)"</span> })}</label>
+            <input id=id name=name type=kind value=value required=required autocomplete=autocomplete
+                class=INPUT aria-describedby=described
+                aria-invalid=move || message.with(|m| m.is_some()).to_string()
+                on:blur=move |ev| {
+                    if let Some(check) = check {
+                        let v = event_target_value(&ev);
+                        message.set(if v.trim().is_empty() { None } else { check(&v).err() });
+                    }
+                }/>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="mt-1 text-xs text-slate-500">{h}</p> })}
+            <p id=error_id aria-live="polite" class="mt-1 text-sm text-red-700">{move || message.get()}</p>
+        </div>
+    }
+}
+
+/// A definition list of terms and values in a card.
+#[component]
+pub fn Facts(
+    /// (term, value) pairs; empty values show as a dash.
+    rows: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    view! {
+        <dl class="divide-y divide-slate-100">
+            {rows.into_iter().map(|(k, v)| view! {
+                <div class="flex justify-between gap-4 py-2 text-sm">
+                    <dt class="text-slate-600">{k}</dt>
+                    <dd class="text-right font-medium">{if v.is_empty() { "—".to_owned() } else { v }}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+/// An error shown in place of what could not be loaded.
+#[component]
+pub fn ErrorNote(
+    /// The message.
+    #[prop(into)]
+    message: String,
+) -> impl IntoView {
+    view! { <p role="alert" class="rounded-md bg-red-50 p-3 text-sm text-red-800">{message}</p> }
+}
+
+/// "Loading…".
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="text-sm text-slate-600">"Loading…"</p> }
+}
+
+/// The badge of a money operation's state.
+pub fn state_badge(state: &str) -> (Tone, &'static str) {
+    match state {
+        "completed" => (Tone::Good, "Completed"),
+        "failed" => (Tone::Bad, "Failed"),
+        "unknown" => (Tone::Warn, "Unknown: being checked"),
+        _ => (Tone::Neutral, "Pending"),
+    }
+}

@@ -1,13 +1,18 @@
 //! Server-only code: state, security and the functions behind the server functions.
 
+pub mod accounts;
 pub mod audit;
 pub mod audit_view;
 pub mod auth;
 pub mod connections;
+pub mod customer_users;
+pub mod customers;
 pub mod db;
+pub mod forms;
 pub mod links;
 pub mod operators;
 pub mod passwords;
+pub mod purchases;
 pub mod request;
 pub mod security;
 pub mod staff;
@@ -15,4 +20,6 @@ pub mod state;
 pub mod status;
 pub mod tenants;
 pub mod totp;
+pub mod transfers;
+pub mod upstream;
 pub mod vault;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod world;
+
 use clap::Parser;
 use server::database::{self, Origin, Server};
 use server::settings::Settings;
@@ -29,6 +31,9 @@ pub fn test_settings(data_dir: &std::path::Path, extra: &[&str]) -> Settings {
         "--log".into(),
         std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
     ];
+    if !extra.contains(&"--background-jobs") {
+        args.extend(["--background-jobs".to_owned(), "false".to_owned()]);
+    }
     if !extra.contains(&"--demo-tenant") {
         args.extend(["--demo-tenant".to_owned(), "false".to_owned()]);
     }
