@@ -86,7 +86,9 @@ pub fn App() -> impl IntoView {
                     <ProtectedRoute path=path!("/transfers") view=crate::pages::wallet::TransfersPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/transfers/:id") view=crate::pages::wallet::TransferStatusPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/my") view=crate::pages::my::MyAccountPage condition=signed_in redirect_path=to_login/>
-                    <ProtectedRoute path=path!("/numbers") view=|| view! { <Placeholder area="Numbers"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/numbers") view=crate::pages::numbers::NumbersPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/numbers/inventory") view=crate::pages::numbers::InventoryPage condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/numbers/:e164") view=crate::pages::numbers::NumberPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/audit") view=crate::pages::audit::AuditPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings") view=crate::pages::settings_index::SettingsIndexPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/settings/users") view=crate::pages::staff::StaffPage condition=signed_in redirect_path=to_login/>

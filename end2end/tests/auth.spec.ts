@@ -9,7 +9,7 @@ test("a visitor is sent to sign in, and back to the page they wanted", async ({ 
   await page.getByLabel("Password").fill(login.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/numbers$/);
-  await expect(page.getByText("Numbers is not available yet.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Numbers", level: 1 })).toBeVisible();
   await expect(page.getByText(`${login.email}`)).toBeVisible();
 });
 

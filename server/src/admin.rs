@@ -41,6 +41,14 @@ pub enum AdminCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
+    /// Refresh one tenant's customer and number mirrors from Vobiz now, showing progress.
+    /// Safe while the portal runs: a refresh already under way (here or on any instance) is
+    /// not started twice.
+    Sync {
+        /// The tenant (its slug).
+        #[arg(long)]
+        tenant: String,
+    },
     /// Re-encrypt stored Vobiz credentials under PORTAL_MASTER_KEY. Give the old key in
     /// PORTAL_PREVIOUS_MASTER_KEYS; the portal keeps serving while this runs when its
     /// instances are configured with both.
@@ -169,6 +177,7 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             }
             Ok(())
         }
+        AdminCommand::Sync { tenant } => sync(&settings, &pools, &tenant).await,
         AdminCommand::RotateKey => {
             if settings.master_key.is_none() {
                 bail!("set PORTAL_MASTER_KEY to the new key and PORTAL_PREVIOUS_MASTER_KEYS to the old one(s)");
@@ -186,4 +195,59 @@ pub async fn run(settings: Settings, command: AdminCommand) -> anyhow::Result<()
             Ok(())
         }
     }
+}
+
+/// `server admin sync --tenant SLUG`: both mirrors of one tenant, with progress bars.
+async fn sync(settings: &Settings, pools: &Pools, slug: &str) -> anyhow::Result<()> {
+    use app::server::accounts::{self, Refresh, Trigger};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let tenant: Option<Uuid> = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&pools.owner)
+        .await?;
+    let Some(tenant) = tenant else {
+        bail!("no tenant has the short name {slug}");
+    };
+    let state = app::server::state::AppState {
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("portal")
+            .build(),
+        pool: pools.app.clone(),
+        upstream: std::sync::Arc::new(app::server::state::Upstream {
+            mode: app::server::state::UpstreamMode::Live,
+            base_url: settings.vobiz_base_url.as_str().trim_end_matches('/').to_owned(),
+        }),
+        vobiz: vobiz::client::Client::new(
+            settings.vobiz_base_url.as_str(),
+            vobiz::client::ClientOptions {
+                timeout: std::time::Duration::from_secs(settings.vobiz_timeout_secs.max(1)),
+                ..Default::default()
+            },
+        )?,
+        vault: std::sync::Arc::new(keys::load(settings)?),
+        environment: settings.environment.as_str(),
+        public_url: settings.public_url().as_str().trim_end_matches('/').to_owned(),
+    };
+    let style = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    for kind in ["customers", "numbers"] {
+        let bar = ProgressBar::new(0).with_style(style.clone()).with_prefix(kind);
+        let tick = |done: usize, total: usize| {
+            bar.set_length(total.max(done) as u64);
+            bar.set_position(done as u64);
+        };
+        let outcome = match kind {
+            "customers" => accounts::refresh(&state, tenant, Trigger::Command, &tick).await,
+            _ => app::server::numbers::sync(&state, tenant, Trigger::Command, &tick).await,
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        match outcome {
+            Refresh::Done(n) => bar.finish_with_message(format!("done: {n} {kind}")),
+            Refresh::AlreadyRunning => {
+                bar.abandon_with_message("a sync of this tenant is already running; not started again")
+            }
+        }
+    }
+    Ok(())
 }

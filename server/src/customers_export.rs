@@ -89,3 +89,66 @@ pub async fn export_csv(State(state): State<AppState>, session: Session, req: Re
     )
         .into_response()
 }
+
+/// The CSV export of the caller's tenant's numbers, filtered as the numbers view's address says.
+pub async fn export_numbers(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    use app::api::numbers::{parse_number_filters, NumberFilters};
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .to_owned();
+    let user = match auth::current_user(&state.pool, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return refuse(AppError::Unauthorized),
+        Err(e) => return refuse(e),
+    };
+    if let Err(e) = user
+        .require(Action::ViewBusiness)
+        .and_then(|_| user.require(Action::ExportCsv))
+    {
+        return refuse(e);
+    }
+    let Ok(Query(filters)) = Query::<NumberFilters>::try_from_uri(req.uri()) else {
+        return refuse(AppError::Invalid(
+            "The export address is not readable: export again from the numbers page.".into(),
+        ));
+    };
+    let parsed = match parse_number_filters(&filters) {
+        Ok(f) => f,
+        Err(e) => return refuse(e),
+    };
+    let (body, rows) = match app::server::numbers::export_csv(&state.pool, user.tenant_id, &parsed).await {
+        Ok(x) => x,
+        Err(e) => return refuse(e),
+    };
+    let entry = Entry::new(
+        user.tenant_id,
+        &user.actor(Some(request_id.clone()), None),
+        "numbers.export",
+        Outcome::Ok,
+    )
+    .params(serde_json::json!({ "filters": filters.pairs().into_iter().collect::<std::collections::BTreeMap<_, _>>(), "rows": rows }));
+    if let Err(error) = audit::record(&state.pool, &entry).await {
+        tracing::error!(%request_id, %error, "could not audit a numbers export");
+        return refuse(AppError::Internal { request_id });
+    }
+    let name = format!(
+        "attachment; filename=\"numbers-{}.csv\"",
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&name).unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,5 +1,5 @@
 //! Background work of every portal instance: refreshing each connected tenant's customer
-//! mirror when it is due, and settling transfers and purchases whose answer was lost.
+//! and number mirrors when they are due, and settling transfers and purchases whose answer was lost.
 //!
 //! Several instances may run this at once: a refresh holds a per-tenant advisory lock (the
 //! others skip it), and settling an intent is a conditional update, so nothing runs twice.
@@ -47,6 +47,21 @@ pub async fn round(state: &AppState, sync_interval: Duration) -> anyhow::Result<
                 Err(error) => {
                     tracing::warn!(%tenant, %error, "refreshing the customer mirror failed")
                 }
+            }
+        }
+        let numbers_due = match accounts::run_status(&state.pool, tenant, "numbers").await {
+            Ok(status) => status.running.is_none()
+                && status.last_ok_at.is_none_or(|at| {
+                    chrono::Utc::now() - at
+                        >= chrono::Duration::from_std(sync_interval).unwrap_or_default()
+                }),
+            Err(_) => false,
+        };
+        if numbers_due {
+            if let Err(error) =
+                app::server::numbers::sync(state, tenant, Trigger::Schedule, &|_, _| {}).await
+            {
+                tracing::warn!(%tenant, %error, "syncing the numbers mirror failed");
             }
         }
         match transfers::reconcile_open(state, tenant).await {

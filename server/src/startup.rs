@@ -205,6 +205,10 @@ pub fn routes(state: AppState) -> Router {
             app::api::customers::CUSTOMERS_EXPORT_PATH,
             get(crate::customers_export::export_csv),
         )
+        .route(
+            app::api::numbers::NUMBERS_EXPORT_PATH,
+            get(crate::customers_export::export_numbers),
+        )
         .leptos_routes(&state, leptos_routes, {
             let options = page_state.leptos_options.clone();
             move || shell(options.clone())

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod my;
+pub mod numbers;
 pub mod operator;
 pub mod provisioning;
 pub mod settings;

@@ -268,11 +268,15 @@ pub async fn buy_number(
     auth_id: String,
     e164: String,
     idempotency_key: String,
+    back: Option<String>,
 ) -> Result<(), AppError> {
     use crate::server::forms::{actor_of, finish, signed_in};
     use crate::server::purchases::{self, PurchaseState};
     use crate::server::request;
-    let back = onboarding_page(&auth_id);
+    let back = match back.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => crate::api::auth::safe_next(Some(b)),
+        None => onboarding_page(&auth_id),
+    };
     finish(
         &back,
         async {

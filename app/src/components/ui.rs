@@ -289,6 +289,24 @@ pub fn Facts(
     }
 }
 
+/// [`Facts`] with terms known only at run time.
+#[component]
+pub fn FactList(
+    /// (term, value) pairs; empty values show as a dash.
+    rows: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <dl class="divide-y divide-slate-100">
+            {rows.into_iter().map(|(k, v)| view! {
+                <div class="flex justify-between gap-4 py-2 text-sm">
+                    <dt class="text-slate-600">{k}</dt>
+                    <dd class="text-right font-medium">{if v.is_empty() { "—".to_owned() } else { v }}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+}
+
 /// An error shown in place of what could not be loaded.
 #[component]
 pub fn ErrorNote(

@@ -45,6 +45,8 @@ fn Detail(d: CustomerView) -> impl IntoView {
     let id = d.auth_id.clone();
     let transfer_href = format!("/customers/{id}/transfer");
     let onboarding_href = format!("/customers/{id}/onboarding");
+    let buy_href = format!("/numbers/inventory?for={id}");
+    let view_href = format!("/numbers?customer={id}");
     let kyc_tone = match d.kyc.as_str() {
         "KYC verified" => Tone::Good,
         "KYC rejected" => Tone::Bad,
@@ -73,6 +75,8 @@ fn Detail(d: CustomerView) -> impl IntoView {
         <Title text=d.name.clone()/>
         <PageHeader title=d.name.clone() subtitle=format!("{} · {}", d.kind_label, d.auth_id)>
             {d.can_transfer.then(|| view! { <a href=transfer_href class=PRIMARY>"Transfer funds"</a> })}
+            {d.can_number.then(|| view! { <a href=buy_href class=SECONDARY>"Buy a number"</a> })}
+            <a href=view_href class=SECONDARY>"In the numbers view"</a>
             <a href=onboarding_href class=SECONDARY>
                 {if d.onboarding_open { "Continue onboarding" } else { "Onboarding steps" }}
             </a>

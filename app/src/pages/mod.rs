@@ -7,6 +7,7 @@ pub mod customers;
 pub mod login;
 pub mod my;
 pub mod not_found;
+pub mod numbers;
 pub mod onboarding;
 pub mod operator;
 pub mod placeholder;

@@ -606,7 +606,8 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    fn as_str(self) -> &'static str {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
         match self {
             Trigger::Schedule => "schedule",
             Trigger::Manual => "manual",
@@ -638,10 +639,16 @@ pub struct SyncStatus {
 
 /// Where the tenant's account refreshes stand.
 pub async fn sync_status(pool: &PgPool, tenant: Uuid) -> Result<SyncStatus, AppError> {
+    run_status(pool, tenant, "accounts").await
+}
+
+/// Where the tenant's refreshes of `kind` (`accounts`, `numbers`) stand.
+pub async fn run_status(pool: &PgPool, tenant: Uuid, kind: &str) -> Result<SyncStatus, AppError> {
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let last_ok: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT max(finished_at) FROM sync_runs WHERE kind = 'accounts' AND status = 'ok'",
+        "SELECT max(finished_at) FROM sync_runs WHERE kind = $1 AND status = 'ok'",
     )
+    .bind(kind)
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
@@ -667,7 +674,7 @@ pub async fn sync_status(pool: &PgPool, tenant: Uuid) -> Result<SyncStatus, AppE
     })
 }
 
-async fn set_progress(pool: &PgPool, tenant: Uuid, run: i64, done: usize, total: Option<usize>) {
+pub(crate) async fn set_progress(pool: &PgPool, tenant: Uuid, run: i64, done: usize, total: Option<usize>) {
     let result = async {
         let mut tx = db::begin_for(pool, tenant).await?;
         sqlx::query("UPDATE sync_runs SET done = $2, total = coalesce($3, total) WHERE id = $1")
@@ -695,17 +702,42 @@ pub async fn refresh(
     trigger: Trigger,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Refresh, AppError> {
+    let Some(mut run) = begin_run(state, tenant, "accounts", trigger).await? else {
+        return Ok(Refresh::AlreadyRunning);
+    };
+    let result = walk(state, tenant, run.id, run.started, progress).await;
+    end_run(state, tenant, &mut run, result.as_ref().map(|n| *n).map_err(|e| e.to_string())).await?;
+    run.lock.commit().await.map_err(internal)?;
+    result.map(Refresh::Done)
+}
+
+/// A refresh under way: its row in `sync_runs`, and the lock that keeps others out.
+pub(crate) struct Run {
+    pub(crate) id: i64,
+    pub(crate) started: DateTime<Utc>,
+    pub(crate) lock: sqlx::Transaction<'static, Postgres>,
+}
+
+/// Takes the tenant's lock for refreshes of `kind` and records the run, or `None` when
+/// another refresh of it runs (here or on another instance).
+pub(crate) async fn begin_run(
+    state: &AppState,
+    tenant: Uuid,
+    kind: &str,
+    trigger: Trigger,
+) -> Result<Option<Run>, AppError> {
     // Held for the whole run; released when this transaction ends however the run ends.
     let mut lock = state.pool.begin().await.map_err(internal)?;
     let got: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended('sync:accounts:' || $1::text, 0))",
+        "SELECT pg_try_advisory_xact_lock(hashtextextended('sync:' || $2 || ':' || $1::text, 0))",
     )
     .bind(tenant)
+    .bind(kind)
     .fetch_one(&mut *lock)
     .await
     .map_err(internal)?;
     if !got {
-        return Ok(Refresh::AlreadyRunning);
+        return Ok(None);
     }
     let started = Utc::now();
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
@@ -713,30 +745,40 @@ pub async fn refresh(
     // run whose instance stopped.
     sqlx::query(
         "UPDATE sync_runs SET status = 'failed', error = 'interrupted', finished_at = now()
-         WHERE kind = 'accounts' AND status = 'running'",
+         WHERE kind = $1 AND status = 'running'",
     )
+    .bind(kind)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    let run: i64 = sqlx::query_scalar(
-        "INSERT INTO sync_runs (tenant_id, kind, trigger, status) VALUES ($1, 'accounts', $2, 'running') RETURNING id",
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sync_runs (tenant_id, kind, trigger, status) VALUES ($1, $2, $3, 'running') RETURNING id",
     )
     .bind(tenant)
+    .bind(kind)
     .bind(trigger.as_str())
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
+    Ok(Some(Run { id, started, lock }))
+}
 
-    let result = walk(state, tenant, run, started, progress).await;
+/// Records how a run ended.
+pub(crate) async fn end_run(
+    state: &AppState,
+    tenant: Uuid,
+    run: &mut Run,
+    result: Result<usize, String>,
+) -> Result<(), AppError> {
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
-    match &result {
+    match result {
         Ok(count) => {
             sqlx::query(
                 "UPDATE sync_runs SET status = 'ok', done = $2, total = $2, finished_at = now() WHERE id = $1",
             )
-            .bind(run)
-            .bind(*count as i32)
+            .bind(run.id)
+            .bind(count as i32)
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
@@ -745,16 +787,14 @@ pub async fn refresh(
             sqlx::query(
                 "UPDATE sync_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1",
             )
-            .bind(run)
-            .bind(e.to_string())
+            .bind(run.id)
+            .bind(e)
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
         }
     }
-    tx.commit().await.map_err(internal)?;
-    lock.commit().await.map_err(internal)?;
-    result.map(Refresh::Done)
+    tx.commit().await.map_err(internal)
 }
 
 async fn walk(

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod db;
 pub mod forms;
 pub mod links;
+pub mod numbers;
 pub mod operators;
 pub mod passwords;
 pub mod purchases;

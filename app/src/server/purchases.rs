@@ -36,6 +36,34 @@ struct Buyer {
     for_account: Account,
 }
 
+/// The account a number is bought for: a customer or sub-account of the tenant, or `pool`
+/// for the tenant's pool account itself.
+pub async fn target(state: &AppState, tenant: Uuid, customer: &str) -> Result<Account, AppError> {
+    if customer.trim() != "pool" {
+        return accounts::find_customer(state, tenant, customer).await;
+    }
+    let conn = upstream::connection(state, tenant).await?;
+    let pool = upstream::pool_of(&conn)?;
+    Ok(Account {
+        auth_id: pool.auth_id.clone(),
+        kind: Kind::Pool,
+        parent_auth_id: None,
+        name: "Number pool".into(),
+        email: None,
+        phone: None,
+        company: None,
+        country: None,
+        currency: None,
+        kyc_status: None,
+        kyc_mode: None,
+        business_type: None,
+        balance: None,
+        is_active: true,
+        created_at: None,
+        synced_at: Utc::now(),
+    })
+}
+
 async fn buyer(
     state: &AppState,
     conn: &TenantConnection,
@@ -76,7 +104,7 @@ pub async fn inventory(
 ) -> Result<(Vec<PhoneNumber>, u64), AppError> {
     user.require(Action::ViewBusiness)?;
     let tenant = user.tenant_id;
-    let account = accounts::find_customer(state, tenant, customer).await?;
+    let account = target(state, tenant, customer).await?;
     let conn = upstream::connection(state, tenant).await?;
     let buyer = buyer(state, &conn, tenant, &account).await?;
     let page = conn
@@ -168,7 +196,7 @@ pub async fn quote(
     user.require(Action::PurchaseNumber)?;
     let tenant = user.tenant_id;
     let e164 = E164::parse(e164).map_err(AppError::Invalid)?;
-    let account = accounts::find_customer(state, tenant, customer).await?;
+    let account = target(state, tenant, customer).await?;
     let conn = upstream::connection(state, tenant).await?;
     let buyer = buyer(state, &conn, tenant, &account).await?;
     let number = find_in_inventory(&conn, &buyer.credentials, &e164)
@@ -334,7 +362,7 @@ pub async fn purchase(
                 .into(),
         ));
     }
-    let account = accounts::find_customer(state, tenant, customer).await?;
+    let account = target(state, tenant, customer).await?;
     let conn = upstream::connection(state, tenant).await?;
     let buyer = buyer(state, &conn, tenant, &account).await?;
     let denied = |message: String| {
@@ -467,6 +495,9 @@ pub async fn purchase(
     entry.upstream_message = message;
     audit::append(&mut tx, &entry).await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;
+    if let Ok(done) = &answer {
+        super::numbers::remember(state, tenant, &done.number, &buyer.credentials.auth_id).await?;
+    }
     let mut bought = load(&state.pool, tenant, "id", id)
         .await?
         .ok_or_else(|| internal("purchase vanished"))?;
@@ -523,7 +554,11 @@ pub async fn reconcile(
         })
         .await
         .map_err(upstream::read_failed)?;
-    let owned = page.items.iter().any(|n| n.e164 == p.e164);
+    let found = page.items.iter().find(|n| n.e164 == p.e164);
+    if let Some(n) = found {
+        super::numbers::remember(state, tenant, n, &buyer_id).await?;
+    }
+    let owned = found.is_some();
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
     if owned {
         sqlx::query(
@@ -657,6 +692,9 @@ pub async fn assign(
     entry.upstream_status = status;
     entry.upstream_message = message;
     audit::record(&state.pool, &entry).await.map_err(internal)?;
+    if answer.is_ok() {
+        super::numbers::set_owner(state, tenant, e164.as_str(), &account.auth_id).await?;
+    }
     answer.map_err(|e| {
         AppError::Invalid(match e {
             VobizError::NotFound { .. } => format!(
