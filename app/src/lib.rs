@@ -27,7 +27,6 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     operator::{OperatorLoginPage, OperatorPage},
-    placeholder::Placeholder,
     status::StatusPage,
 };
 
@@ -77,7 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator") view=OperatorPage/>
                     <Route path=path!("/operator/login") view=OperatorLoginPage/>
                     <Route path=path!("/accept/:token") view=AcceptPage/>
-                    <ProtectedRoute path=path!("/dashboard") view=|| view! { <Placeholder area="Dashboard"/> } condition=signed_in redirect_path=to_login/>
+                    <ProtectedRoute path=path!("/dashboard") view=crate::pages::dashboard::DashboardPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/customers") view=crate::pages::customers::CustomersPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/customers/new") view=crate::pages::customers::NewCustomerPage condition=signed_in redirect_path=to_login/>
                     <ProtectedRoute path=path!("/customers/:id") view=crate::pages::customer::CustomerPage condition=signed_in redirect_path=to_login/>

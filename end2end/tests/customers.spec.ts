@@ -63,11 +63,12 @@ test("staff provision a customer through the onboarding steps; the customer sign
   await other.getByLabel("New password").fill(password);
   await other.getByLabel("The same password again").fill(password);
   await other.getByRole("button", { name: "Set password" }).click();
+  await expect(other.getByText("Your password is set. Sign in with it now.")).toBeVisible();
   await signIn(other, userEmail, password);
   await expect(other).toHaveURL(/\/my$/);
   await expect(other.getByRole("heading", { name: "Lakshmi Traders" })).toBeVisible();
   await expect(other.getByTestId("my-balance")).toContainText("INR");
-  await expect(other.getByRole("cell", { name: e164 })).toBeVisible();
+  await expect(other.getByRole("cell", { name: e164, exact: true })).toBeVisible();
   // Nothing of the partner's: the staff areas send them back to their own page.
   await other.goto("/customers");
   await expect(other).toHaveURL(/\/my$/);
@@ -75,7 +76,7 @@ test("staff provision a customer through the onboarding steps; the customer sign
 
   // The staff see it all on the customer's page, with the history.
   await page.goto(customerUrl);
-  await expect(page.getByRole("cell", { name: e164 })).toBeVisible();
+  await expect(page.getByRole("table", { name: "The customer's numbers" }).getByRole("cell", { name: e164, exact: true })).toBeVisible();
   await expect(page.getByText("wallet.transfer").first()).toBeVisible();
   await expect(page.getByText("number.purchase").first()).toBeVisible();
 });
@@ -95,4 +96,15 @@ test("the customer list searches and filters the mirror", async ({ page }) => {
   await expect(page).toHaveURL(/kind=sub_account/);
   await expect(page.getByRole("cell", { name: /Sub-account/ }).first()).toBeVisible();
   await expect(page.getByRole("link", { name: "Asha Rao" })).toHaveCount(0);
+});
+
+test("the dashboard shows the partner wallet, what needs attention and the month's DID costs", async ({ page }) => {
+  await signInAsDemoOwner(page);
+  await page.getByRole("link", { name: "Dashboard" }).first().click();
+  await expect(page.getByRole("heading", { name: "Dashboard", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("partner-balance")).toContainText("INR");
+  await expect(page.getByRole("link", { name: /Renewals at risk/ })).toBeVisible();
+  await page.getByRole("link", { name: /Numbers with no application/ }).click();
+  await expect(page).toHaveURL(/\/numbers\?no_app=1/);
+  await expect(page.getByLabel("No application")).toBeChecked();
 });

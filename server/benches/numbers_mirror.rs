@@ -50,7 +50,10 @@ async fn main() -> anyhow::Result<()> {
     .settings;
     let located = database::locate(&settings).await?;
     let name = format!("portal_bench_{}", uuid::Uuid::new_v4().simple());
-    let server = Server { options: located.database(&name), origin: Origin::Configured };
+    let server = Server {
+        options: located.database(&name),
+        origin: Origin::Configured,
+    };
     database::ensure_database(&server, &name).await?;
     database::migrate(&server.options).await?;
     let pool = database::pool(server.options.clone()).await?;
@@ -67,60 +70,112 @@ async fn main() -> anyhow::Result<()> {
             .send()
     };
     // 20,000 more numbers, held by the pool.
-    control("/numbers/bulk", serde_json::json!({
-        "count": NUMBERS, "country": "IN", "owner": demo.pool_account.auth_id,
-    }))
+    control(
+        "/numbers/bulk",
+        serde_json::json!({
+            "count": NUMBERS, "country": "IN", "owner": demo.pool_account.auth_id,
+        }),
+    )
     .await?
     .error_for_status()?;
 
     let tenant_slug = app::domain::identity::Slug::parse("bench").map_err(anyhow::Error::msg)?;
-    let email = app::domain::identity::Email::parse("owner@bench.test").map_err(anyhow::Error::msg)?;
-    let created = app::server::tenants::create(&pool, &tenant_slug, "Bench", &email, &Actor::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email =
+        app::domain::identity::Email::parse("owner@bench.test").map_err(anyhow::Error::msg)?;
+    let created =
+        app::server::tenants::create(&pool, &tenant_slug, "Bench", &email, &Actor::default())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let tenant = created.tenant_id;
     let state = AppState {
-        leptos_options: leptos::config::LeptosOptions::builder().output_name("portal").build(),
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("portal")
+            .build(),
         pool: pool.clone(),
-        upstream: std::sync::Arc::new(Upstream { mode: UpstreamMode::Sandbox, base_url: base.clone() }),
+        upstream: std::sync::Arc::new(Upstream {
+            mode: UpstreamMode::Sandbox,
+            base_url: base.clone(),
+        }),
         vobiz: Client::new(&base, ClientOptions::default())?,
         vault: std::sync::Arc::new(Vault::new(MasterKey::generate(), Vec::new(), true)),
         environment: "development",
         public_url: "http://127.0.0.1".into(),
     };
-    connections::save(&state.pool, &state.vault, &state.vobiz, tenant, &Actor::default(), ConnectionInput {
-        base_url: None,
-        partner_auth_id: demo.partner.auth_id.clone(),
-        partner_token: SecretString::from(demo.partner.auth_token.clone()),
-        pool_auth_id: Some(demo.pool_account.auth_id.clone()),
-        pool_token: Some(SecretString::from(demo.pool_account.auth_token.clone())),
-    })
+    connections::save(
+        &state.pool,
+        &state.vault,
+        &state.vobiz,
+        tenant,
+        &Actor::default(),
+        ConnectionInput {
+            base_url: None,
+            partner_auth_id: demo.partner.auth_id.clone(),
+            partner_token: SecretString::from(demo.partner.auth_token.clone()),
+            pool_auth_id: Some(demo.pool_account.auth_id.clone()),
+            pool_token: Some(SecretString::from(demo.pool_account.auth_token.clone())),
+        },
+    )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    accounts::refresh(&state, tenant, Trigger::Command, &|_, _| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    accounts::refresh(&state, tenant, Trigger::Command, &|_, _| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    control("/faults", serde_json::json!({ "route": "*", "kind": "latency", "ms": LATENCY_MS })).await?.error_for_status()?;
+    control(
+        "/faults",
+        serde_json::json!({ "route": "*", "kind": "latency", "ms": LATENCY_MS }),
+    )
+    .await?
+    .error_for_status()?;
     let started = Instant::now();
-    let synced = numbers::sync(&state, tenant, Trigger::Command, &|_, _| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let synced = numbers::sync(&state, tenant, Trigger::Command, &|_, _| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let sync_time = started.elapsed();
     println!("full sync: {synced:?} numbers with {LATENCY_MS} ms added per Vobiz call in {:.2} s (target: under 30 s)", sync_time.as_secs_f64());
 
     let filters = [
         Filters::default(),
-        Filters { search: Some("80".into()), ..Default::default() },
-        Filters { country: Some("IN".into()), region: Some("maha".into()), ..Default::default() },
-        Filters { no_application: true, ..Default::default() },
-        Filters { renewing_within_days: Some(14), ..Default::default() },
-        Filters { at_risk: true, ..Default::default() },
-        Filters { aadhaar_pending: true, status: Some("active".into()), ..Default::default() },
-        Filters { customer: Some(demo.pool_account.auth_id.clone()), pool_free: true, ..Default::default() },
+        Filters {
+            search: Some("80".into()),
+            ..Default::default()
+        },
+        Filters {
+            country: Some("IN".into()),
+            region: Some("maha".into()),
+            ..Default::default()
+        },
+        Filters {
+            no_application: true,
+            ..Default::default()
+        },
+        Filters {
+            renewing_within_days: Some(14),
+            ..Default::default()
+        },
+        Filters {
+            at_risk: true,
+            ..Default::default()
+        },
+        Filters {
+            aadhaar_pending: true,
+            status: Some("active".into()),
+            ..Default::default()
+        },
+        Filters {
+            customer: Some(demo.pool_account.auth_id.clone()),
+            pool_free: true,
+            ..Default::default()
+        },
     ];
     let mut times = Vec::with_capacity(QUERIES);
     for i in 0..QUERIES {
         let f = &filters[i % filters.len()];
         let page = 1 + (i as u32 % 7) * 13;
         let t = Instant::now();
-        let (_, total) = numbers::list(&state.pool, tenant, f, page, 50).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (_, total) = numbers::list(&state.pool, tenant, f, page, 50)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         times.push(t.elapsed());
         std::hint::black_box(total);
     }
@@ -136,7 +191,9 @@ async fn main() -> anyhow::Result<()> {
     pool.close().await;
     running.shutdown().await;
     let mut conn = located.maintenance().connect().await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     Ok(())
 }

@@ -215,7 +215,11 @@ async fn sync(settings: &Settings, pools: &Pools, slug: &str) -> anyhow::Result<
         pool: pools.app.clone(),
         upstream: std::sync::Arc::new(app::server::state::Upstream {
             mode: app::server::state::UpstreamMode::Live,
-            base_url: settings.vobiz_base_url.as_str().trim_end_matches('/').to_owned(),
+            base_url: settings
+                .vobiz_base_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
         }),
         vobiz: vobiz::client::Client::new(
             settings.vobiz_base_url.as_str(),
@@ -226,13 +230,19 @@ async fn sync(settings: &Settings, pools: &Pools, slug: &str) -> anyhow::Result<
         )?,
         vault: std::sync::Arc::new(keys::load(settings)?),
         environment: settings.environment.as_str(),
-        public_url: settings.public_url().as_str().trim_end_matches('/').to_owned(),
+        public_url: settings
+            .public_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
     };
     let style = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} {msg}")
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
     for kind in ["customers", "numbers"] {
-        let bar = ProgressBar::new(0).with_style(style.clone()).with_prefix(kind);
+        let bar = ProgressBar::new(0)
+            .with_style(style.clone())
+            .with_prefix(kind);
         let tick = |done: usize, total: usize| {
             bar.set_length(total.max(done) as u64);
             bar.set_position(done as u64);
@@ -244,9 +254,9 @@ async fn sync(settings: &Settings, pools: &Pools, slug: &str) -> anyhow::Result<
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         match outcome {
             Refresh::Done(n) => bar.finish_with_message(format!("done: {n} {kind}")),
-            Refresh::AlreadyRunning => {
-                bar.abandon_with_message("a sync of this tenant is already running; not started again")
-            }
+            Refresh::AlreadyRunning => bar.abandon_with_message(
+                "a sync of this tenant is already running; not started again",
+            ),
         }
     }
     Ok(())

@@ -50,11 +50,13 @@ pub async fn round(state: &AppState, sync_interval: Duration) -> anyhow::Result<
             }
         }
         let numbers_due = match accounts::run_status(&state.pool, tenant, "numbers").await {
-            Ok(status) => status.running.is_none()
-                && status.last_ok_at.is_none_or(|at| {
-                    chrono::Utc::now() - at
-                        >= chrono::Duration::from_std(sync_interval).unwrap_or_default()
-                }),
+            Ok(status) => {
+                status.running.is_none()
+                    && status.last_ok_at.is_none_or(|at| {
+                        chrono::Utc::now() - at
+                            >= chrono::Duration::from_std(sync_interval).unwrap_or_default()
+                    })
+            }
             Err(_) => false,
         };
         if numbers_due {

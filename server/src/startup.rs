@@ -209,6 +209,10 @@ pub fn routes(state: AppState) -> Router {
             app::api::numbers::NUMBERS_EXPORT_PATH,
             get(crate::customers_export::export_numbers),
         )
+        .route(
+            app::api::dashboard::COSTS_EXPORT_PATH,
+            get(crate::customers_export::export_costs),
+        )
         .leptos_routes(&state, leptos_routes, {
             let options = page_state.leptos_options.clone();
             move || shell(options.clone())

@@ -15,7 +15,7 @@ fn key() -> String {
 }
 
 async fn for_sale(w: &World, customer: &str) -> String {
-    let (rows, total) = purchases::inventory(
+    let (rows, total, _) = purchases::inventory(
         &w.state,
         &w.owner,
         customer,
@@ -78,6 +78,30 @@ async fn a_number_is_bought_into_the_customers_account_once_per_confirmation() {
             .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(source, "fetched");
+    // A token sealed under a key that is no longer configured is fetched and sealed again.
+    let mut tx = app::server::db::begin_for(&pool, w.tenant).await.unwrap();
+    sqlx::query("UPDATE vobiz_account_credentials SET key_id = 'k-retired' WHERE auth_id = $1")
+        .bind(&c)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let conn = app::server::upstream::connection(&w.state, w.tenant)
+        .await
+        .unwrap();
+    let again = app::server::accounts::customer_credentials(&w.state, &conn, w.tenant, &c)
+        .await
+        .unwrap();
+    assert_eq!(again.auth_id, c);
+    let mut tx = app::server::db::begin_for(&pool, w.tenant).await.unwrap();
+    let key: String =
+        sqlx::query_scalar("SELECT key_id FROM vobiz_account_credentials WHERE auth_id = $1")
+            .bind(&c)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_ne!(key, "k-retired");
     w.assert_invariants().await;
 }
 

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod dashboard;
 pub mod my;
 pub mod numbers;
 pub mod operator;

@@ -164,7 +164,9 @@ pub struct NumbersView {
 
 /// Filters parsed for the mirror, or what is wrong with them.
 #[cfg(feature = "ssr")]
-pub fn parse_number_filters(f: &NumberFilters) -> Result<crate::server::numbers::Filters, AppError> {
+pub fn parse_number_filters(
+    f: &NumberFilters,
+) -> Result<crate::server::numbers::Filters, AppError> {
     let flag = |v: &str| matches!(v.trim(), "1" | "true" | "on" | "yes");
     let opt = |v: &str| Some(v.trim().to_owned()).filter(|s| !s.is_empty());
     let renewing = match f.renewing.trim() {
@@ -176,7 +178,9 @@ pub fn parse_number_filters(f: &NumberFilters) -> Result<crate::server::numbers:
     let status = opt(&f.status);
     if let Some(s) = status.as_deref() {
         if !["active", "pending_release", "blocked", "pending_purchase"].contains(&s) {
-            return Err(AppError::Invalid("Status is active, pending_release or blocked.".into()));
+            return Err(AppError::Invalid(
+                "Status is active, pending_release or blocked.".into(),
+            ));
         }
     }
     Ok(crate::server::numbers::Filters {
@@ -212,7 +216,12 @@ fn item(n: &crate::server::numbers::Number) -> NumberItem {
             None => format!("{} ({kind})", n.owner_auth_id),
         },
         billed_to: n.billing_auth_id.clone(),
-        place: [n.region.clone(), n.country.clone()].into_iter().flatten().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", "),
+        place: [n.region.clone(), n.country.clone()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
         monthly: money(n.monthly_fee, n.currency.as_deref().unwrap_or("")),
         next_renewal: n.next_billing_date.map(day).unwrap_or_else(|| "—".into()),
         application: n.application_id.clone(),
@@ -252,14 +261,24 @@ pub async fn list_numbers(filters: NumberFilters, page: u32) -> Result<NumbersVi
         per_page: NUMBERS_PER_PAGE,
         last_sync: status.last_ok_at.map(minute),
         syncing: status.running.map(|(done, total, since)| match total {
-            Some(t) => format!("Syncing from Vobiz: {done} of {t} numbers read (started {}).", minute(since)),
-            None => format!("Syncing from Vobiz: {done} numbers read (started {}).", minute(since)),
+            Some(t) => format!(
+                "Syncing from Vobiz: {done} of {t} numbers read (started {}).",
+                minute(since)
+            ),
+            None => format!(
+                "Syncing from Vobiz: {done} numbers read (started {}).",
+                minute(since)
+            ),
         }),
         sync_error: status.last_error,
         idle_customers: idle
             .into_iter()
             .map(|(id, name, kind)| {
-                let label = if kind == "sub_account" { "Sub-account" } else { "Customer account" };
+                let label = if kind == "sub_account" {
+                    "Sub-account"
+                } else {
+                    "Customer account"
+                };
                 (id, name, label.to_owned())
             })
             .collect(),
@@ -287,7 +306,10 @@ pub async fn sync_numbers() -> Result<(), AppError> {
                 }
             });
             tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-            crate::server::request::redirect_with_notice(NUMBERS_PAGE, "Syncing the numbers from Vobiz. Reload in a moment to see the result.");
+            crate::server::request::redirect_with_notice(
+                NUMBERS_PAGE,
+                "Syncing the numbers from Vobiz. Reload in a moment to see the result.",
+            );
             Ok(())
         }
         .await,
@@ -328,7 +350,11 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
     use crate::server::{db, numbers, upstream::internal};
     let (state, user) = signed_in().await?;
     let role = user.require(Action::ViewBusiness)?;
-    let e164 = if e164.starts_with('+') { e164 } else { format!("+{e164}") };
+    let e164 = if e164.starts_with('+') {
+        e164
+    } else {
+        format!("+{e164}")
+    };
     let terms = numbers::release_terms(&state, &user, &e164).await?;
     let n = terms.number;
     let currency = n.currency.clone().unwrap_or_default();
@@ -342,20 +368,55 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
         .join(", ");
     let facts = vec![
         ("Status", n.status.replace('_', " ")),
-        ("Held by", format!("{} ({})", n.owner_name.clone().unwrap_or_default(), n.owner_auth_id)),
+        (
+            "Held by",
+            format!(
+                "{} ({})",
+                n.owner_name.clone().unwrap_or_default(),
+                n.owner_auth_id
+            ),
+        ),
         ("Billed to", n.billing_auth_id.clone()),
         ("Country", n.country.clone().unwrap_or_default()),
         ("Region", n.region.clone().unwrap_or_default()),
         ("Capabilities", caps),
-        ("Application", n.application_id.clone().unwrap_or_else(|| "None: inbound calls have nowhere to go".into())),
+        (
+            "Application",
+            n.application_id
+                .clone()
+                .unwrap_or_else(|| "None: inbound calls have nowhere to go".into()),
+        ),
         ("Setup fee", money(n.setup_fee, &currency)),
         ("Monthly fee", money(n.monthly_fee, &currency)),
         ("Bought", opt_day(n.purchased_at)),
         ("Last billed", opt_day(n.last_billing_date)),
         ("Next renewal", opt_day(n.next_billing_date)),
-        ("Minimum commitment", n.minimum_commitment_months.map(|m| format!("{m} months")).unwrap_or_default()),
-        ("Aadhaar", if n.aadhaar_required { if n.aadhaar_verified { "Verified".into() } else { "Verification pending: the number may be restricted".into() } } else { "Not required".into() }),
-        ("Trial number", if n.is_trial { "Yes".into() } else { "No".into() }),
+        (
+            "Minimum commitment",
+            n.minimum_commitment_months
+                .map(|m| format!("{m} months"))
+                .unwrap_or_default(),
+        ),
+        (
+            "Aadhaar",
+            if n.aadhaar_required {
+                if n.aadhaar_verified {
+                    "Verified".into()
+                } else {
+                    "Verification pending: the number may be restricted".into()
+                }
+            } else {
+                "Not required".into()
+            },
+        ),
+        (
+            "Trial number",
+            if n.is_trial {
+                "Yes".into()
+            } else {
+                "No".into()
+            },
+        ),
         ("Source", n.source.clone().unwrap_or_default()),
         ("Provider", n.provider.clone().unwrap_or_default()),
         ("Trunk group", n.trunk_group_id.clone().unwrap_or_default()),
@@ -365,9 +426,17 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let mut tx = db::begin_for(&state.pool, user.tenant_id).await.map_err(internal)?;
+    let mut tx = db::begin_for(&state.pool, user.tenant_id)
+        .await
+        .map_err(internal)?;
     #[allow(clippy::type_complexity)]
-    let history: Vec<(chrono::DateTime<chrono::Utc>, Option<String>, String, String, serde_json::Value)> = sqlx::query_as(
+    let history: Vec<(
+        chrono::DateTime<chrono::Utc>,
+        Option<String>,
+        String,
+        String,
+        serde_json::Value,
+    )> = sqlx::query_as(
         "SELECT at, actor_email, action, outcome, params FROM audit_log
          WHERE target_type = 'number' AND target_id = $1 ORDER BY seq DESC LIMIT 100",
     )
@@ -378,10 +447,20 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
     tx.commit().await.map_err(internal)?;
     let pool_held = n.owner_kind == Some(Kind::Pool);
     let sub_accounts = if pool_held && allows(role, Action::AssignNumber) {
-        let (subs, _) = accounts::list(&state.pool, user.tenant_id, &accounts::ListQuery {
-            search: None, kind: Some(Kind::SubAccount), kyc: None, balance_below: None,
-            sort: accounts::Sort::Name, page: 1, per_page: 500,
-        }).await?;
+        let (subs, _) = accounts::list(
+            &state.pool,
+            user.tenant_id,
+            &accounts::ListQuery {
+                search: None,
+                kind: Some(Kind::SubAccount),
+                kyc: None,
+                balance_below: None,
+                sort: accounts::Sort::Name,
+                page: 1,
+                per_page: 500,
+            },
+        )
+        .await?;
         subs.into_iter().map(|a| (a.auth_id, a.name)).collect()
     } else {
         Vec::new()
@@ -395,10 +474,23 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
                 at: minute(at),
                 actor: actor.unwrap_or_else(|| "—".into()),
                 summary: [
-                    params.get("reason").and_then(|v| v.as_str()).map(|r| format!("reason: {r}")),
-                    params.get("force").and_then(|v| v.as_bool()).filter(|f| *f).map(|_| "forced".to_owned()),
-                    params.get("customer").and_then(|v| v.as_str()).map(str::to_owned),
-                    params.get("idempotency_key").and_then(|v| v.as_str()).map(|k| format!("key {k}")),
+                    params
+                        .get("reason")
+                        .and_then(|v| v.as_str())
+                        .map(|r| format!("reason: {r}")),
+                    params
+                        .get("force")
+                        .and_then(|v| v.as_bool())
+                        .filter(|f| *f)
+                        .map(|_| "forced".to_owned()),
+                    params
+                        .get("customer")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned),
+                    params
+                        .get("idempotency_key")
+                        .and_then(|v| v.as_str())
+                        .map(|k| format!("key {k}")),
                 ]
                 .into_iter()
                 .flatten()
@@ -409,8 +501,15 @@ pub async fn number_detail(e164: String) -> Result<NumberPageView, AppError> {
             })
             .collect(),
         sub_accounts,
-        pending_until: (n.status == "pending_release").then(|| n.release_cooldown_ends_at.map(minute).unwrap_or_else(|| "24 hours after the release".into())),
-        cool_off_until: n.cool_off_until.filter(|u| *u > chrono::Utc::now()).map(minute),
+        pending_until: (n.status == "pending_release").then(|| {
+            n.release_cooldown_ends_at
+                .map(minute)
+                .unwrap_or_else(|| "24 hours after the release".into())
+        }),
+        cool_off_until: n
+            .cool_off_until
+            .filter(|u| *u > chrono::Utc::now())
+            .map(minute),
         release_fee: terms.fee.map(|f| money(f, &currency)),
         can_assign: allows(role, Action::AssignNumber),
         can_force: allows(role, Action::ForceUnassign),
@@ -428,18 +527,30 @@ fn page_of(e164: &str) -> String {
 pub async fn assign_number(e164: String, sub_account: String) -> Result<(), AppError> {
     use crate::server::forms::{actor_of, finish, signed_in};
     let back = page_of(&e164);
-    finish(&back, async {
-        let (state, user) = signed_in().await?;
-        crate::server::purchases::assign(&state, &user, &actor_of(&user), &sub_account, &e164).await?;
-        crate::server::request::redirect_with_notice(&back, &format!("{} is assigned to {}.", e164.trim(), sub_account.trim()));
-        Ok(())
-    }.await)
+    finish(
+        &back,
+        async {
+            let (state, user) = signed_in().await?;
+            crate::server::purchases::assign(&state, &user, &actor_of(&user), &sub_account, &e164)
+                .await?;
+            crate::server::request::redirect_with_notice(
+                &back,
+                &format!("{} is assigned to {}.", e164.trim(), sub_account.trim()),
+            );
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Moves a number back to the pool. Inside the cool-off the page shows its end, and owners
 /// and admins may force it with a reason.
 #[server(prefix = "/api", endpoint = "unassign_number")]
-pub async fn unassign_number(e164: String, force: Option<String>, reason: Option<String>) -> Result<(), AppError> {
+pub async fn unassign_number(
+    e164: String,
+    force: Option<String>,
+    reason: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::forms::{actor_of, finish, minute, signed_in};
     use crate::server::numbers::{self, UnassignError};
     use crate::server::request;
@@ -468,18 +579,34 @@ pub async fn release_number(e164: String, immediate: Option<String>) -> Result<(
     use crate::server::forms::{actor_of, finish, minute, signed_in};
     use crate::server::numbers::{self, Released};
     let back = page_of(&e164);
-    finish(&back, async {
-        let (state, user) = signed_in().await?;
-        let immediate = immediate.as_deref().is_some_and(|f| matches!(f, "1" | "true" | "on"));
-        let r = numbers::release(&state, &user, &actor_of(&user), &e164, immediate).await?;
-        let text = match r {
-            Released::Pending { until, .. } => format!("{} is being released. You can cancel until {}.", e164.trim(), until.map(minute).unwrap_or_else(|| "24 hours from now".into())),
-            Released::Done { .. } => format!("{} is released.", e164.trim()),
-        };
-        let to = if immediate { NUMBERS_PAGE.to_owned() } else { back.clone() };
-        crate::server::request::redirect_with_notice(&to, &text);
-        Ok(())
-    }.await)
+    finish(
+        &back,
+        async {
+            let (state, user) = signed_in().await?;
+            let immediate = immediate
+                .as_deref()
+                .is_some_and(|f| matches!(f, "1" | "true" | "on"));
+            let r = numbers::release(&state, &user, &actor_of(&user), &e164, immediate).await?;
+            let text = match r {
+                Released::Pending { until, .. } => format!(
+                    "{} is being released. You can cancel until {}.",
+                    e164.trim(),
+                    until
+                        .map(minute)
+                        .unwrap_or_else(|| "24 hours from now".into())
+                ),
+                Released::Done { .. } => format!("{} is released.", e164.trim()),
+            };
+            let to = if immediate {
+                NUMBERS_PAGE.to_owned()
+            } else {
+                back.clone()
+            };
+            crate::server::request::redirect_with_notice(&to, &text);
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Cancels a pending release.
@@ -487,40 +614,72 @@ pub async fn release_number(e164: String, immediate: Option<String>) -> Result<(
 pub async fn cancel_release(e164: String) -> Result<(), AppError> {
     use crate::server::forms::{actor_of, finish, money, signed_in};
     let back = page_of(&e164);
-    finish(&back, async {
-        let (state, user) = signed_in().await?;
-        let refund = crate::server::numbers::cancel_release(&state, &user, &actor_of(&user), &e164).await?;
-        crate::server::request::redirect_with_notice(&back, &format!(
-            "The release of {} is cancelled and the number is active again{}.",
-            e164.trim(),
-            refund.map(|r| format!("; {} refunded", money(r, ""))).unwrap_or_default()
-        ));
-        Ok(())
-    }.await)
+    finish(
+        &back,
+        async {
+            let (state, user) = signed_in().await?;
+            let refund =
+                crate::server::numbers::cancel_release(&state, &user, &actor_of(&user), &e164)
+                    .await?;
+            crate::server::request::redirect_with_notice(
+                &back,
+                &format!(
+                    "The release of {} is cancelled and the number is active again{}.",
+                    e164.trim(),
+                    refund
+                        .map(|r| format!("; {} refunded", money(r, "")))
+                        .unwrap_or_default()
+                ),
+            );
+            Ok(())
+        }
+        .await,
+    )
 }
 
 /// Releases or unassigns the ticked numbers, one by one, and reports each.
 #[server(prefix = "/api", endpoint = "bulk_numbers")]
 pub async fn bulk_numbers(action: String, e164s: Vec<String>) -> Result<(), AppError> {
     use crate::server::forms::{actor_of, finish, signed_in};
-    finish(NUMBERS_PAGE, async {
-        let (state, user) = signed_in().await?;
-        let outcomes = crate::server::numbers::bulk(&state, &user, &actor_of(&user), action.trim(), &e164s).await?;
-        let ok: Vec<String> = outcomes.iter().filter_map(|o| o.result.as_ref().ok().map(|r| format!("{}: {r}", o.e164))).collect();
-        let failed: Vec<String> = outcomes.iter().filter_map(|o| o.result.as_ref().err().map(|r| format!("{}: {r}", o.e164))).collect();
-        let mut text = format!("{} done", ok.len());
-        if !ok.is_empty() {
-            text.push_str(&format!(" ({})", ok.join("; ")));
+    finish(
+        NUMBERS_PAGE,
+        async {
+            let (state, user) = signed_in().await?;
+            let outcomes = crate::server::numbers::bulk(
+                &state,
+                &user,
+                &actor_of(&user),
+                action.trim(),
+                &e164s,
+            )
+            .await?;
+            let ok: Vec<String> = outcomes
+                .iter()
+                .filter_map(|o| o.result.as_ref().ok().map(|r| format!("{}: {r}", o.e164)))
+                .collect();
+            let failed: Vec<String> = outcomes
+                .iter()
+                .filter_map(|o| o.result.as_ref().err().map(|r| format!("{}: {r}", o.e164)))
+                .collect();
+            let mut text = format!("{} done", ok.len());
+            if !ok.is_empty() {
+                text.push_str(&format!(" ({})", ok.join("; ")));
+            }
+            if !failed.is_empty() {
+                text.push_str(&format!(
+                    ". {} not done: {}",
+                    failed.len(),
+                    failed.join("; ")
+                ));
+            }
+            text.push('.');
+            if failed.is_empty() {
+                crate::server::request::redirect_with_notice(NUMBERS_PAGE, &text);
+            } else {
+                crate::server::request::redirect_with_error(NUMBERS_PAGE, &text);
+            }
+            Ok(())
         }
-        if !failed.is_empty() {
-            text.push_str(&format!(". {} not done: {}", failed.len(), failed.join("; ")));
-        }
-        text.push('.');
-        if failed.is_empty() {
-            crate::server::request::redirect_with_notice(NUMBERS_PAGE, &text);
-        } else {
-            crate::server::request::redirect_with_error(NUMBERS_PAGE, &text);
-        }
-        Ok(())
-    }.await)
+        .await,
+    )
 }

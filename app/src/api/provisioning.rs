@@ -123,6 +123,8 @@ pub struct InventoryPage {
     pub page: u32,
     /// Rows per page.
     pub per_page: u32,
+    /// The country shown (the customer's own when none was chosen).
+    pub country_used: Option<String>,
 }
 
 /// The inventory the customer can buy from, filtered and paged, live from Vobiz.
@@ -153,7 +155,7 @@ pub async fn customer_inventory(
             "Excluded prefixes are digits with their country code, e.g. +9180, +9122.".into(),
         ));
     }
-    let (rows, total) = purchases::inventory(
+    let (rows, total, country_used) = purchases::inventory(
         &state,
         &user,
         &auth_id,
@@ -195,6 +197,7 @@ pub async fn customer_inventory(
         total: total as i64,
         page: page.max(1),
         per_page: INVENTORY_PER_PAGE,
+        country_used,
     })
 }
 

@@ -13,8 +13,8 @@ use crate::api::numbers::{
 };
 use crate::api::provisioning::{customer_inventory, purchase_quote, BuyNumber, InventoryFilters};
 use crate::components::ui::{
-    AddressMessages, Badge, Card, DataTable, EmptyState, ErrorNote, FactList, Facts, Loading, PageHeader,
-    Pager, Tone, INPUT, LABEL, PRIMARY, SECONDARY, TD,
+    AddressMessages, Badge, Card, DataTable, EmptyState, ErrorNote, FactList, Facts, Loading,
+    PageHeader, Pager, Tone, INPUT, LABEL, PRIMARY, SECONDARY, TD,
 };
 
 /// Every number of the organisation, from the mirror, with the oversight filters.
@@ -22,8 +22,16 @@ use crate::components::ui::{
 pub fn NumbersPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(NumberFilters::from_query));
-    let page = Memo::new(move |_| query.with(|q| q.get("page")).map(|p| p.trim().parse::<u32>().unwrap_or(0)).unwrap_or(1));
-    let list = Resource::new(move || (filters.get(), page.get()), |(f, p)| list_numbers(f, p));
+    let page = Memo::new(move |_| {
+        query
+            .with(|q| q.get("page"))
+            .map(|p| p.trim().parse::<u32>().unwrap_or(0))
+            .unwrap_or(1)
+    });
+    let list = Resource::new(
+        move || (filters.get(), page.get()),
+        |(f, p)| list_numbers(f, p),
+    );
     view! {
         <Title text="Numbers"/>
         <PageHeader title="Numbers" subtitle="Every number of the pool, its sub-accounts and your customers.">
@@ -71,7 +79,7 @@ pub fn NumbersPage() -> impl IntoView {
                             }.into_any()
                         }}
                         <Pager href page=v.page per_page=v.per_page total=v.total/>
-                        <section class="mt-6">
+                        <section class="mt-6" id="idle">
                             <h2 class="mb-2 text-lg font-semibold">"Customers with no active number"</h2>
                             {if v.idle_customers.is_empty() {
                                 view! { <p class="text-sm text-slate-600">"Every customer has an active number."</p> }.into_any()
@@ -144,7 +152,11 @@ fn NumberFiltersForm(filters: Memo<NumberFilters>) -> impl IntoView {
 
 #[component]
 fn Row(n: NumberItem, i: usize, bulk: bool) -> impl IntoView {
-    let tone = if n.status == "active" { Tone::Good } else { Tone::Warn };
+    let tone = if n.status == "active" {
+        Tone::Good
+    } else {
+        Tone::Warn
+    };
     view! {
         <tr>
             <td class=TD>{bulk.then(|| view! {
@@ -172,19 +184,38 @@ fn Row(n: NumberItem, i: usize, bulk: bool) -> impl IntoView {
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     let query = use_query_map();
-    let target = Memo::new(move |_| query.with(|q| q.get("for")).filter(|f| !f.is_empty()).unwrap_or_else(|| "pool".into()));
-    let filters = Memo::new(move |_| query.with(|q| InventoryFilters {
-        country: q.get("country").unwrap_or_default(),
-        search: q.get("search").unwrap_or_default(),
-        exclude: q.get("exclude").unwrap_or_default(),
-    }));
-    let page = Memo::new(move |_| query.with(|q| q.get("page")).and_then(|p| p.parse().ok()).unwrap_or(1));
+    let target = Memo::new(move |_| {
+        query
+            .with(|q| q.get("for"))
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| "pool".into())
+    });
+    let filters = Memo::new(move |_| {
+        query.with(|q| InventoryFilters {
+            country: q.get("country").unwrap_or_default(),
+            search: q.get("search").unwrap_or_default(),
+            exclude: q.get("exclude").unwrap_or_default(),
+        })
+    });
+    let page = Memo::new(move |_| {
+        query
+            .with(|q| q.get("page"))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+    });
     let buy = Memo::new(move |_| query.with(|q| q.get("buy")).filter(|b| !b.is_empty()));
-    let list = Resource::new(move || (target.get(), filters.get(), page.get()), |(t, f, p)| customer_inventory(t, f, p));
+    let list = Resource::new(
+        move || (target.get(), filters.get(), page.get()),
+        |(t, f, p)| customer_inventory(t, f, p),
+    );
     let here = move || {
         let f = filters.get();
         let mut pairs = vec![format!("for={}", crate::pages::encode(&target.get()))];
-        for (k, v) in [("country", f.country), ("search", f.search), ("exclude", f.exclude)] {
+        for (k, v) in [
+            ("country", f.country),
+            ("search", f.search),
+            ("exclude", f.exclude),
+        ] {
             if !v.is_empty() {
                 pairs.push(format!("{k}={}", crate::pages::encode(&v)));
             }
@@ -237,7 +268,9 @@ pub fn InventoryPage() -> impl IntoView {
                             </tr>
                         }
                     }).collect_view();
+                    let shown = p.country_used.clone().filter(|_| filters.get_untracked().country.is_empty());
                     view! {
+                        {shown.map(|c| view! { <p class="mb-2 text-xs text-slate-500">{format!("Showing numbers in {c}, the customer's country. Choose another country to see others.")}</p> })}
                         <DataTable headers=&["Number", "Region", "Country", "Capabilities", "Setup", "Monthly", "Currency", ""] caption="Numbers for sale">{rows}</DataTable>
                         <Pager href=base page=p.page per_page=p.per_page total=p.total/>
                     }.into_any()
@@ -249,7 +282,13 @@ pub fn InventoryPage() -> impl IntoView {
 
 #[component]
 fn Quote(target: String, e164: String, back: String) -> impl IntoView {
-    let quote = Resource::new({ let (t, e) = (target.clone(), e164.clone()); move || (t.clone(), e.clone()) }, |(t, e)| purchase_quote(t, e));
+    let quote = Resource::new(
+        {
+            let (t, e) = (target.clone(), e164.clone());
+            move || (t.clone(), e.clone())
+        },
+        |(t, e)| purchase_quote(t, e),
+    );
     view! {
         <Suspense fallback=|| view! { <Loading/> }>
             {move || quote.get().map(|r| match r {

@@ -253,7 +253,9 @@ fn Inventory(id: String) -> impl IntoView {
                             </tr>
                         }
                     }).collect_view();
+                    let shown = p.country_used.clone().filter(|_| filters.get_untracked().country.is_empty());
                     view! {
+                        {shown.map(|c| view! { <p class="mb-2 text-xs text-slate-500">{format!("Showing numbers in {c}, the customer's country. Choose another country to see others.")}</p> })}
                         <DataTable headers=&["Number", "Region", "Capabilities", "Setup", "Monthly", ""] caption="Numbers for sale">
                             {rows}
                         </DataTable>

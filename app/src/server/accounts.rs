@@ -508,19 +508,23 @@ pub async fn customer_credentials(
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     if let Some((key_id, nonce, ciphertext)) = row {
-        let token = state
-            .vault
-            .open(
-                tenant,
-                &credential_purpose(auth_id),
-                &Sealed {
-                    key_id,
-                    nonce,
-                    ciphertext,
-                },
-            )
-            .map_err(internal)?;
-        return Ok(Credentials::new(auth_id, token.expose_secret()));
+        let opened = state.vault.open(
+            tenant,
+            &credential_purpose(auth_id),
+            &Sealed {
+                key_id,
+                nonce,
+                ciphertext,
+            },
+        );
+        match opened {
+            Ok(token) => return Ok(Credentials::new(auth_id, token.expose_secret())),
+            // Sealed under a key no longer configured (or damaged): the partner credentials
+            // can fetch the token again, and it is sealed anew below.
+            Err(error) => {
+                tracing::warn!(%tenant, %auth_id, %error, "a stored customer token does not open; fetching it again from Vobiz");
+            }
+        }
     }
     let account = conn
         .client
@@ -674,7 +678,13 @@ pub async fn run_status(pool: &PgPool, tenant: Uuid, kind: &str) -> Result<SyncS
     })
 }
 
-pub(crate) async fn set_progress(pool: &PgPool, tenant: Uuid, run: i64, done: usize, total: Option<usize>) {
+pub(crate) async fn set_progress(
+    pool: &PgPool,
+    tenant: Uuid,
+    run: i64,
+    done: usize,
+    total: Option<usize>,
+) {
     let result = async {
         let mut tx = db::begin_for(pool, tenant).await?;
         sqlx::query("UPDATE sync_runs SET done = $2, total = coalesce($3, total) WHERE id = $1")
@@ -706,7 +716,13 @@ pub async fn refresh(
         return Ok(Refresh::AlreadyRunning);
     };
     let result = walk(state, tenant, run.id, run.started, progress).await;
-    end_run(state, tenant, &mut run, result.as_ref().map(|n| *n).map_err(|e| e.to_string())).await?;
+    end_run(
+        state,
+        tenant,
+        &mut run,
+        result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
+    )
+    .await?;
     run.lock.commit().await.map_err(internal)?;
     result.map(Refresh::Done)
 }

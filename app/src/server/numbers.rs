@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
-use vobiz::client::{Credentials, Error as VobizError, NumberQuery, PhoneNumber, ReleaseOutcome, MAX_PER_PAGE};
+use vobiz::client::{
+    Credentials, Error as VobizError, NumberQuery, PhoneNumber, ReleaseOutcome, MAX_PER_PAGE,
+};
 
 use super::accounts::{self, Kind, Trigger};
 use super::audit::{self, Actor, Entry, Outcome};
@@ -93,7 +95,8 @@ pub struct Number {
     pub synced_at: DateTime<Utc>,
 }
 
-const SELECT: &str = "SELECT n.e164, n.number_id, n.owner_auth_id, n.billing_auth_id, o.name, o.kind,
+const SELECT: &str =
+    "SELECT n.e164, n.number_id, n.owner_auth_id, n.billing_auth_id, o.name, o.kind,
     n.country, n.region, n.status, n.voice, n.sms, n.mms, n.fax, n.setup_fee, n.monthly_fee,
     n.currency, n.application_id, n.voice_enabled, n.provider, n.source, n.is_trial,
     n.minimum_commitment_months, n.aadhaar_required, n.aadhaar_verified, n.purchased_at,
@@ -122,11 +125,19 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Result<(Number, i64), sqlx::Error> {
             owner_auth_id: row.try_get(2)?,
             billing_auth_id: row.try_get(3)?,
             owner_name: row.try_get(4)?,
-            owner_kind: row.try_get::<Option<String>, _>(5)?.as_deref().and_then(Kind::parse),
+            owner_kind: row
+                .try_get::<Option<String>, _>(5)?
+                .as_deref()
+                .and_then(Kind::parse),
             country: row.try_get(6)?,
             region: row.try_get(7)?,
             status: row.try_get(8)?,
-            capabilities: [row.try_get(9)?, row.try_get(10)?, row.try_get(11)?, row.try_get(12)?],
+            capabilities: [
+                row.try_get(9)?,
+                row.try_get(10)?,
+                row.try_get(11)?,
+                row.try_get(12)?,
+            ],
             setup_fee: row.try_get(13)?,
             monthly_fee: row.try_get(14)?,
             currency: row.try_get(15)?,
@@ -243,9 +254,17 @@ pub async fn upsert(
     Ok(())
 }
 
-async fn write(state: &AppState, tenant: Uuid, numbers: &[PhoneNumber], owner: Option<&str>, read_at: DateTime<Utc>) -> Result<usize, AppError> {
+async fn write(
+    state: &AppState,
+    tenant: Uuid,
+    numbers: &[PhoneNumber],
+    owner: Option<&str>,
+    read_at: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
-    upsert(&mut tx, tenant, numbers, owner, read_at).await.map_err(internal)?;
+    upsert(&mut tx, tenant, numbers, owner, read_at)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     Ok(numbers.len())
 }
@@ -272,7 +291,12 @@ where
     let write_page = |items: Vec<PhoneNumber>, at: DateTime<Utc>| async move {
         write(state, tenant, &items, owner, at).await
     };
-    let mut read = write_page(first.items, Utc::now()).await.map_err(|e| VobizError::Transport { reason: e.to_string() })?;
+    let mut read =
+        write_page(first.items, Utc::now())
+            .await
+            .map_err(|e| VobizError::Transport {
+                reason: e.to_string(),
+            })?;
     *seen += read;
     progress(*seen, total);
     let fetch = &fetch;
@@ -281,7 +305,11 @@ where
         .buffer_unordered(SYNC_CONCURRENCY);
     while let Some(page) = rest.next().await {
         let page = page?;
-        let n = write_page(page.items, Utc::now()).await.map_err(|e| VobizError::Transport { reason: e.to_string() })?;
+        let n = write_page(page.items, Utc::now())
+            .await
+            .map_err(|e| VobizError::Transport {
+                reason: e.to_string(),
+            })?;
         read += n;
         *seen += n;
         progress(*seen, total.max(*seen));
@@ -305,7 +333,13 @@ pub async fn sync(
         return Ok(accounts::Refresh::AlreadyRunning);
     };
     let result = sync_walk(state, tenant, run.id, run.started, progress).await;
-    accounts::end_run(state, tenant, &mut run, result.as_ref().map(|n| *n).map_err(|e| e.to_string())).await?;
+    accounts::end_run(
+        state,
+        tenant,
+        &mut run,
+        result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
+    )
+    .await?;
     run.lock.commit().await.map_err(internal)?;
     result.map(accounts::Refresh::Done)
 }
@@ -319,28 +353,77 @@ async fn sync_walk(
 ) -> Result<usize, AppError> {
     let conn = upstream::connection(state, tenant).await?;
     let mut seen = 0usize;
-    let query = |page: u32| NumberQuery { page: Some(page), per_page: Some(MAX_PER_PAGE), search: None };
+    let query = |page: u32| NumberQuery {
+        page: Some(page),
+        per_page: Some(MAX_PER_PAGE),
+        search: None,
+    };
     if let Some(pool) = conn.pool.as_ref() {
         let account = conn.client.account(pool);
-        walk(state, tenant, Some(&pool.auth_id), |p| { let q = query(p); async move { account.numbers(&q).await } }, &mut seen, progress, run)
-            .await
-            .map_err(upstream::read_failed)?;
+        walk(
+            state,
+            tenant,
+            Some(&pool.auth_id),
+            |p| {
+                let q = query(p);
+                async move { account.numbers(&q).await }
+            },
+            &mut seen,
+            progress,
+            run,
+        )
+        .await
+        .map_err(upstream::read_failed)?;
     }
     let partner = conn.client.partner(&conn.partner);
-    let global = walk(state, tenant, None, |p| { let q = query(p); async move { partner.numbers(&q).await } }, &mut seen, progress, run).await;
+    let global = walk(
+        state,
+        tenant,
+        None,
+        |p| {
+            let q = query(p);
+            async move { partner.numbers(&q).await }
+        },
+        &mut seen,
+        progress,
+        run,
+    )
+    .await;
     match global {
         Ok(_) => {}
         Err(VobizError::NotFound { .. }) => {
             // No global list for this partner: each customer's list, a few at a time.
-            let (customers, _) = accounts::list(&state.pool, tenant, &accounts::ListQuery {
-                search: None, kind: Some(Kind::Customer), kyc: None, balance_below: None,
-                sort: accounts::Sort::Name, page: 1, per_page: 100_000,
-            }).await?;
+            let (customers, _) = accounts::list(
+                &state.pool,
+                tenant,
+                &accounts::ListQuery {
+                    search: None,
+                    kind: Some(Kind::Customer),
+                    kyc: None,
+                    balance_below: None,
+                    sort: accounts::Sort::Name,
+                    page: 1,
+                    per_page: 100_000,
+                },
+            )
+            .await?;
             for c in customers {
                 let id = c.auth_id.clone();
-                walk(state, tenant, Some(&id), |p| { let q = query(p); let id = id.clone(); async move { partner.customer_numbers(&id, &q).await } }, &mut seen, progress, run)
-                    .await
-                    .map_err(upstream::read_failed)?;
+                walk(
+                    state,
+                    tenant,
+                    Some(&id),
+                    |p| {
+                        let q = query(p);
+                        let id = id.clone();
+                        async move { partner.customer_numbers(&id, &q).await }
+                    },
+                    &mut seen,
+                    progress,
+                    run,
+                )
+                .await
+                .map_err(upstream::read_failed)?;
             }
         }
         Err(e) => return Err(upstream::read_failed(e)),
@@ -351,7 +434,10 @@ async fn sync_walk(
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM numbers").fetch_one(&mut *tx).await.map_err(internal)?;
+    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM numbers")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     Ok(held as usize)
 }
@@ -382,8 +468,15 @@ pub struct Filters {
 }
 
 /// One page of numbers matching `f`, and how many match in all.
-pub async fn list(pool: &PgPool, tenant: Uuid, f: &Filters, page: u32, per_page: u32) -> Result<(Vec<Number>, i64), AppError> {
-    let mut b: QueryBuilder<Postgres> = QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
+pub async fn list(
+    pool: &PgPool,
+    tenant: Uuid,
+    f: &Filters,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<Number>, i64), AppError> {
+    let mut b: QueryBuilder<Postgres> =
+        QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
     b.push_bind(tenant);
     push_filters(&mut b, f);
     b.push(" ORDER BY n.e164 LIMIT ");
@@ -408,7 +501,14 @@ pub async fn list(pool: &PgPool, tenant: Uuid, f: &Filters, page: u32, per_page:
 }
 
 fn like(s: &str) -> String {
-    format!("%{}%", s.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+    format!(
+        "%{}%",
+        s.trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 fn push_filters(b: &mut QueryBuilder<'_, Postgres>, f: &Filters) {
@@ -456,18 +556,24 @@ fn push_filters(b: &mut QueryBuilder<'_, Postgres>, f: &Filters) {
 
 /// One number of the tenant's mirror.
 pub async fn get(pool: &PgPool, tenant: Uuid, e164: &str) -> Result<Option<Number>, AppError> {
-    let mut b: QueryBuilder<Postgres> = QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
+    let mut b: QueryBuilder<Postgres> =
+        QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
     b.push_bind(tenant);
     b.push(" AND n.e164 = ");
     b.push_bind(e164.to_owned());
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let row = b.build().fetch_optional(&mut *tx).await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    row.map(|r| from_row(&r).map(|(n, _)| n)).transpose().map_err(internal)
+    row.map(|r| from_row(&r).map(|(n, _)| n))
+        .transpose()
+        .map_err(internal)
 }
 
 /// Customers (customer accounts and sub-accounts) that hold no active number.
-pub async fn idle_customers(pool: &PgPool, tenant: Uuid) -> Result<Vec<(String, String, String)>, AppError> {
+pub async fn idle_customers(
+    pool: &PgPool,
+    tenant: Uuid,
+) -> Result<Vec<(String, String, String)>, AppError> {
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let rows = sqlx::query_as(
         "SELECT a.auth_id, a.name, a.kind FROM vobiz_accounts a
@@ -487,29 +593,66 @@ pub async fn idle_customers(pool: &PgPool, tenant: Uuid) -> Result<Vec<(String, 
 pub const EXPORT_LIMIT: u32 = 100_000;
 
 /// The numbers matching `f` as CSV (every page). Returns the body and the number of rows.
-pub async fn export_csv(pool: &PgPool, tenant: Uuid, f: &Filters) -> Result<(Vec<u8>, usize), AppError> {
+pub async fn export_csv(
+    pool: &PgPool,
+    tenant: Uuid,
+    f: &Filters,
+) -> Result<(Vec<u8>, usize), AppError> {
     use super::audit_view::csv_cell;
     let (rows, total) = list(pool, tenant, f, 1, EXPORT_LIMIT).await?;
     if total > i64::from(EXPORT_LIMIT) {
-        return Err(AppError::Invalid(format!("{total} numbers match; one export holds at most {EXPORT_LIMIT}. Narrow the filters.")));
+        return Err(AppError::Invalid(format!(
+            "{total} numbers match; one export holds at most {EXPORT_LIMIT}. Narrow the filters."
+        )));
     }
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["e164", "status", "holder", "holder_name", "billed_to", "country", "region", "setup_fee", "monthly_fee", "currency", "application_id", "aadhaar_pending", "next_billing_date", "renewal_at_risk"]).map_err(internal)?;
+    out.write_record([
+        "e164",
+        "status",
+        "holder",
+        "holder_name",
+        "billed_to",
+        "country",
+        "region",
+        "setup_fee",
+        "monthly_fee",
+        "currency",
+        "application_id",
+        "aadhaar_pending",
+        "next_billing_date",
+        "renewal_at_risk",
+    ])
+    .map_err(internal)?;
     for n in &rows {
         let cells = [
-            n.e164.clone(), n.status.clone(), n.owner_auth_id.clone(), n.owner_name.clone().unwrap_or_default(),
-            n.billing_auth_id.clone(), n.country.clone().unwrap_or_default(), n.region.clone().unwrap_or_default(),
-            n.setup_fee.round_dp(2).to_string(), n.monthly_fee.round_dp(2).to_string(), n.currency.clone().unwrap_or_default(),
-            n.application_id.clone().unwrap_or_default(), (n.aadhaar_required && !n.aadhaar_verified).to_string(),
-            n.next_billing_date.map(|d| d.to_rfc3339()).unwrap_or_default(), n.at_risk.to_string(),
+            n.e164.clone(),
+            n.status.clone(),
+            n.owner_auth_id.clone(),
+            n.owner_name.clone().unwrap_or_default(),
+            n.billing_auth_id.clone(),
+            n.country.clone().unwrap_or_default(),
+            n.region.clone().unwrap_or_default(),
+            n.setup_fee.round_dp(2).to_string(),
+            n.monthly_fee.round_dp(2).to_string(),
+            n.currency.clone().unwrap_or_default(),
+            n.application_id.clone().unwrap_or_default(),
+            (n.aadhaar_required && !n.aadhaar_verified).to_string(),
+            n.next_billing_date
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_default(),
+            n.at_risk.to_string(),
         ];
-        out.write_record(cells.iter().map(|c| csv_cell(c).into_owned())).map_err(internal)?;
+        out.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(internal)?;
     }
     Ok((out.into_inner().map_err(internal)?, rows.len()))
 }
 
 /// Monthly DID cost per paying wallet, for invoicing: (account, name, numbers, monthly, currency).
-pub async fn monthly_costs(pool: &PgPool, tenant: Uuid) -> Result<Vec<(String, Option<String>, i64, Decimal, Option<String>)>, AppError> {
+pub async fn monthly_costs(
+    pool: &PgPool,
+    tenant: Uuid,
+) -> Result<Vec<(String, Option<String>, i64, Decimal, Option<String>)>, AppError> {
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let rows = sqlx::query_as(
         "SELECT n.billing_auth_id, a.name, count(*), sum(n.monthly_fee), min(n.currency)
@@ -525,7 +668,12 @@ pub async fn monthly_costs(pool: &PgPool, tenant: Uuid) -> Result<Vec<(String, O
 
 /// The credentials that may change `n`: the pool's for the pool's and its sub-accounts'
 /// numbers, the customer's for a customer account's.
-async fn holder_credentials(state: &AppState, conn: &TenantConnection, tenant: Uuid, n: &Number) -> Result<Credentials, AppError> {
+async fn holder_credentials(
+    state: &AppState,
+    conn: &TenantConnection,
+    tenant: Uuid,
+    n: &Number,
+) -> Result<Credentials, AppError> {
     match conn.pool.as_ref() {
         Some(pool) if n.billing_auth_id == pool.auth_id => Ok(pool.clone()),
         _ => accounts::customer_credentials(state, conn, tenant, &n.billing_auth_id).await,
@@ -536,15 +684,28 @@ async fn holder_credentials(state: &AppState, conn: &TenantConnection, tenant: U
 /// one page), or not found.
 pub async fn find(state: &AppState, tenant: Uuid, e164: &str) -> Result<Number, AppError> {
     let e164 = E164::parse(e164).map_err(|_| AppError::NotFound("Number".into()))?;
-    get(&state.pool, tenant, e164.as_str()).await?.ok_or_else(|| AppError::NotFound("Number".into()))
+    get(&state.pool, tenant, e164.as_str())
+        .await?
+        .ok_or_else(|| AppError::NotFound("Number".into()))
 }
 
-fn entry(tenant: Uuid, actor: &Actor, action: &str, outcome: Outcome, n: &Number, params: serde_json::Value, error: Option<&VobizError>) -> Entry {
-    let mut p = json!({ "e164": n.e164, "customer": n.owner_auth_id, "billed_to": n.billing_auth_id });
+fn entry(
+    tenant: Uuid,
+    actor: &Actor,
+    action: &str,
+    outcome: Outcome,
+    n: &Number,
+    params: serde_json::Value,
+    error: Option<&VobizError>,
+) -> Entry {
+    let mut p =
+        json!({ "e164": n.e164, "customer": n.owner_auth_id, "billed_to": n.billing_auth_id });
     if let (Some(map), serde_json::Value::Object(extra)) = (p.as_object_mut(), params) {
         map.extend(extra);
     }
-    let mut e = Entry::new(tenant, actor, action, outcome).target("number", &n.e164).params(p);
+    let mut e = Entry::new(tenant, actor, action, outcome)
+        .target("number", &n.e164)
+        .params(p);
     match error {
         Some(err) => {
             e.upstream_status = upstream::status_of(err);
@@ -581,7 +742,14 @@ pub const MIN_REASON_CHARS: usize = 10;
 /// Moves a number from a sub-account back to the pool. Inside the 15-day cool-off it is
 /// refused with the date it ends, unless an owner or admin forces it with a written reason
 /// (which goes into the audit entry).
-pub async fn unassign(state: &AppState, user: &CurrentUser, actor: &Actor, e164: &str, force: bool, reason: &str) -> Result<(), UnassignError> {
+pub async fn unassign(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: &Actor,
+    e164: &str,
+    force: bool,
+    reason: &str,
+) -> Result<(), UnassignError> {
     user.require(Action::AssignNumber)?;
     let reason = reason.trim();
     if force {
@@ -593,29 +761,75 @@ pub async fn unassign(state: &AppState, user: &CurrentUser, actor: &Actor, e164:
     let tenant = user.tenant_id;
     let n = find(state, tenant, e164).await?;
     if n.owner_kind != Some(Kind::SubAccount) {
-        return Err(AppError::Invalid(format!("{} is not assigned to a sub-account.", n.e164)).into());
+        return Err(
+            AppError::Invalid(format!("{} is not assigned to a sub-account.", n.e164)).into(),
+        );
     }
     let conn = upstream::connection(state, tenant).await?;
     let pool = upstream::pool_of(&conn)?;
-    let answer = conn.client.account(pool).unassign_from_sub_account(&n.e164, force).await;
+    let answer = conn
+        .client
+        .account(pool)
+        .unassign_from_sub_account(&n.e164, force)
+        .await;
     let params = json!({ "force": force, "reason": if force { Some(reason) } else { None }, "from_sub_account": n.owner_auth_id });
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
     let result = match &answer {
         Ok(()) => {
             sqlx::query("UPDATE numbers SET owner_auth_id = billing_auth_id, cool_off_until = NULL, synced_at = now() WHERE e164 = $1")
                 .bind(&n.e164).execute(&mut *tx).await.map_err(internal)?;
-            audit::append(&mut tx, &entry(tenant, actor, "number.unassign", Outcome::Ok, &n, params, None)).await.map_err(internal)?;
+            audit::append(
+                &mut tx,
+                &entry(
+                    tenant,
+                    actor,
+                    "number.unassign",
+                    Outcome::Ok,
+                    &n,
+                    params,
+                    None,
+                ),
+            )
+            .await
+            .map_err(internal)?;
             Ok(())
         }
         Err(err) => {
-            let outcome = if err.outcome_unknown() { Outcome::Unknown } else { Outcome::Failed };
+            let outcome = if err.outcome_unknown() {
+                Outcome::Unknown
+            } else {
+                Outcome::Failed
+            };
             let mut extra = params;
-            if let VobizError::CoolOffInEffect { until, remaining_seconds, .. } = err {
-                sqlx::query("UPDATE numbers SET cool_off_until = $2 WHERE e164 = $1").bind(&n.e164).bind(until).execute(&mut *tx).await.map_err(internal)?;
+            if let VobizError::CoolOffInEffect {
+                until,
+                remaining_seconds,
+                ..
+            } = err
+            {
+                sqlx::query("UPDATE numbers SET cool_off_until = $2 WHERE e164 = $1")
+                    .bind(&n.e164)
+                    .bind(until)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(internal)?;
                 extra["cool_off_until"] = json!(until);
                 extra["cool_off_remaining_seconds"] = json!(remaining_seconds);
             }
-            audit::append(&mut tx, &entry(tenant, actor, "number.unassign", outcome, &n, extra, Some(err))).await.map_err(internal)?;
+            audit::append(
+                &mut tx,
+                &entry(
+                    tenant,
+                    actor,
+                    "number.unassign",
+                    outcome,
+                    &n,
+                    extra,
+                    Some(err),
+                ),
+            )
+            .await
+            .map_err(internal)?;
             Err(match err {
                 VobizError::CoolOffInEffect { until, remaining_seconds, .. } => UnassignError::CoolOff { until: *until, remaining_seconds: *remaining_seconds },
                 VobizError::Forbidden { .. } if force => UnassignError::App(AppError::Invalid("Vobiz refused to override the cool-off for this pool account (it needs the admin role at Vobiz).".into())),
@@ -637,15 +851,28 @@ pub struct ReleaseTerms {
 }
 
 /// The release fee and windows of releasing `e164`, read from Vobiz where it says.
-pub async fn release_terms(state: &AppState, user: &CurrentUser, e164: &str) -> Result<ReleaseTerms, AppError> {
+pub async fn release_terms(
+    state: &AppState,
+    user: &CurrentUser,
+    e164: &str,
+) -> Result<ReleaseTerms, AppError> {
     user.require(Action::ViewBusiness)?;
     let n = find(state, user.tenant_id, e164).await?;
     let conn = upstream::connection(state, user.tenant_id).await?;
-    let fee = if conn.pool.as_ref().is_some_and(|p| p.auth_id == n.billing_auth_id) {
+    let fee = if conn
+        .pool
+        .as_ref()
+        .is_some_and(|p| p.auth_id == n.billing_auth_id)
+    {
         None
     } else {
-        conn.client.partner(&conn.partner).get_account(&n.billing_auth_id).await.ok()
-            .and_then(|a| a.pricing_tier).and_then(|t| t.did_release_fee)
+        conn.client
+            .partner(&conn.partner)
+            .get_account(&n.billing_auth_id)
+            .await
+            .ok()
+            .and_then(|a| a.pricing_tier)
+            .and_then(|t| t.did_release_fee)
     };
     Ok(ReleaseTerms { number: n, fee })
 }
@@ -669,23 +896,41 @@ pub enum Released {
 
 /// Releases (unrents) a number: by default into Vobiz's 24-hour cancellable window, or at
 /// once with `immediate`. Audited either way.
-pub async fn release(state: &AppState, user: &CurrentUser, actor: &Actor, e164: &str, immediate: bool) -> Result<Released, AppError> {
+pub async fn release(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: &Actor,
+    e164: &str,
+    immediate: bool,
+) -> Result<Released, AppError> {
     user.require(Action::ReleaseNumber)?;
     let tenant = user.tenant_id;
     let n = find(state, tenant, e164).await?;
     if n.status == "pending_release" {
-        return Err(AppError::Invalid(format!("{} is already being released.", n.e164)));
+        return Err(AppError::Invalid(format!(
+            "{} is already being released.",
+            n.e164
+        )));
     }
     let conn = upstream::connection(state, tenant).await?;
     let creds = holder_credentials(state, &conn, tenant, &n).await?;
-    let answer = conn.client.account(&creds).release_number(&n.e164, immediate).await;
+    let answer = conn
+        .client
+        .account(&creds)
+        .release_number(&n.e164, immediate)
+        .await;
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
     let params = json!({ "immediate": immediate, "released_with": creds.auth_id });
     let result = match &answer {
         Ok(outcome) => {
             let released = match outcome {
-                ReleaseOutcome::PendingRelease(p) => Released::Pending { until: p.cooldown_ends_at, fee: p.release_fee },
-                ReleaseOutcome::Released { release_fee, .. } => Released::Done { fee: *release_fee },
+                ReleaseOutcome::PendingRelease(p) => Released::Pending {
+                    until: p.cooldown_ends_at,
+                    fee: p.release_fee,
+                },
+                ReleaseOutcome::Released { release_fee, .. } => {
+                    Released::Done { fee: *release_fee }
+                }
                 ReleaseOutcome::NoContent => Released::Done { fee: None },
             };
             match &released {
@@ -694,7 +939,11 @@ pub async fn release(state: &AppState, user: &CurrentUser, actor: &Actor, e164: 
                         .bind(&n.e164).bind(until).bind(fee).execute(&mut *tx).await.map_err(internal)?;
                 }
                 Released::Done { .. } => {
-                    sqlx::query("DELETE FROM numbers WHERE e164 = $1").bind(&n.e164).execute(&mut *tx).await.map_err(internal)?;
+                    sqlx::query("DELETE FROM numbers WHERE e164 = $1")
+                        .bind(&n.e164)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(internal)?;
                 }
             }
             let mut p = params;
@@ -707,13 +956,39 @@ pub async fn release(state: &AppState, user: &CurrentUser, actor: &Actor, e164: 
                     p["release_fee"] = json!(fee.map(|f| f.normalize().to_string()));
                 }
             }
-            audit::append(&mut tx, &entry(tenant, actor, "number.release", Outcome::Ok, &n, p, None)).await.map_err(internal)?;
+            audit::append(
+                &mut tx,
+                &entry(tenant, actor, "number.release", Outcome::Ok, &n, p, None),
+            )
+            .await
+            .map_err(internal)?;
             Ok(released)
         }
         Err(err) => {
-            let outcome = if err.outcome_unknown() { Outcome::Unknown } else { Outcome::Failed };
-            audit::append(&mut tx, &entry(tenant, actor, "number.release", outcome, &n, params, Some(err))).await.map_err(internal)?;
-            Err(AppError::Invalid(format!("{} {} was not released.", upstream::words(err), n.e164)))
+            let outcome = if err.outcome_unknown() {
+                Outcome::Unknown
+            } else {
+                Outcome::Failed
+            };
+            audit::append(
+                &mut tx,
+                &entry(
+                    tenant,
+                    actor,
+                    "number.release",
+                    outcome,
+                    &n,
+                    params,
+                    Some(err),
+                ),
+            )
+            .await
+            .map_err(internal)?;
+            Err(AppError::Invalid(format!(
+                "{} {} was not released.",
+                upstream::words(err),
+                n.e164
+            )))
         }
     };
     tx.commit().await.map_err(internal)?;
@@ -721,12 +996,20 @@ pub async fn release(state: &AppState, user: &CurrentUser, actor: &Actor, e164: 
 }
 
 /// Cancels a pending release inside its window; Vobiz restores the number and refunds the fee.
-pub async fn cancel_release(state: &AppState, user: &CurrentUser, actor: &Actor, e164: &str) -> Result<Option<Decimal>, AppError> {
+pub async fn cancel_release(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: &Actor,
+    e164: &str,
+) -> Result<Option<Decimal>, AppError> {
     user.require(Action::ReleaseNumber)?;
     let tenant = user.tenant_id;
     let n = find(state, tenant, e164).await?;
     if n.status != "pending_release" {
-        return Err(AppError::Invalid(format!("{} has no pending release to cancel.", n.e164)));
+        return Err(AppError::Invalid(format!(
+            "{} has no pending release to cancel.",
+            n.e164
+        )));
     }
     let conn = upstream::connection(state, tenant).await?;
     let creds = holder_credentials(state, &conn, tenant, &n).await?;
@@ -741,9 +1024,30 @@ pub async fn cancel_release(state: &AppState, user: &CurrentUser, actor: &Actor,
             Ok(c.refund_amount)
         }
         Err(err) => {
-            let outcome = if err.outcome_unknown() { Outcome::Unknown } else { Outcome::Failed };
-            audit::append(&mut tx, &entry(tenant, actor, "number.cancel_release", outcome, &n, json!({}), Some(err))).await.map_err(internal)?;
-            Err(AppError::Invalid(format!("{} The release of {} was not cancelled (the 24-hour window may have passed).", upstream::words(err), n.e164)))
+            let outcome = if err.outcome_unknown() {
+                Outcome::Unknown
+            } else {
+                Outcome::Failed
+            };
+            audit::append(
+                &mut tx,
+                &entry(
+                    tenant,
+                    actor,
+                    "number.cancel_release",
+                    outcome,
+                    &n,
+                    json!({}),
+                    Some(err),
+                ),
+            )
+            .await
+            .map_err(internal)?;
+            Err(AppError::Invalid(format!(
+                "{} The release of {} was not cancelled (the 24-hour window may have passed).",
+                upstream::words(err),
+                n.e164
+            )))
         }
     };
     tx.commit().await.map_err(internal)?;
@@ -751,14 +1055,37 @@ pub async fn cancel_release(state: &AppState, user: &CurrentUser, actor: &Actor,
 }
 
 /// Writes one number Vobiz just returned (after a purchase, an assignment) into the mirror.
-pub async fn remember(state: &AppState, tenant: Uuid, number: &PhoneNumber, owner: &str) -> Result<(), AppError> {
-    write(state, tenant, std::slice::from_ref(number), Some(owner), Utc::now()).await.map(|_| ())
+pub async fn remember(
+    state: &AppState,
+    tenant: Uuid,
+    number: &PhoneNumber,
+    owner: &str,
+) -> Result<(), AppError> {
+    write(
+        state,
+        tenant,
+        std::slice::from_ref(number),
+        Some(owner),
+        Utc::now(),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Records that `e164` is now held by `owner` (after an assignment).
-pub async fn set_owner(state: &AppState, tenant: Uuid, e164: &str, owner: &str) -> Result<(), AppError> {
+pub async fn set_owner(
+    state: &AppState,
+    tenant: Uuid,
+    e164: &str,
+    owner: &str,
+) -> Result<(), AppError> {
     let mut tx = db::begin_for(&state.pool, tenant).await.map_err(internal)?;
-    sqlx::query("UPDATE numbers SET owner_auth_id = $2, synced_at = now() WHERE e164 = $1").bind(e164).bind(owner).execute(&mut *tx).await.map_err(internal)?;
+    sqlx::query("UPDATE numbers SET owner_auth_id = $2, synced_at = now() WHERE e164 = $1")
+        .bind(e164)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)
 }
 
@@ -776,15 +1103,29 @@ pub const BULK_LIMIT: usize = 200;
 
 /// Releases or unassigns several numbers, one at a time; each is audited on its own and its
 /// outcome reported.
-pub async fn bulk(state: &AppState, user: &CurrentUser, actor: &Actor, action: &str, e164s: &[String]) -> Result<Vec<BulkOutcome>, AppError> {
-    let mut list: Vec<String> = e164s.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+pub async fn bulk(
+    state: &AppState,
+    user: &CurrentUser,
+    actor: &Actor,
+    action: &str,
+    e164s: &[String],
+) -> Result<Vec<BulkOutcome>, AppError> {
+    let mut list: Vec<String> = e164s
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
     list.sort();
     list.dedup();
     if list.is_empty() {
-        return Err(AppError::Invalid("Tick the numbers to act on first.".into()));
+        return Err(AppError::Invalid(
+            "Tick the numbers to act on first.".into(),
+        ));
     }
     if list.len() > BULK_LIMIT {
-        return Err(AppError::Invalid(format!("Act on at most {BULK_LIMIT} numbers at once.")));
+        return Err(AppError::Invalid(format!(
+            "Act on at most {BULK_LIMIT} numbers at once."
+        )));
     }
     match action {
         "release" => user.require(Action::ReleaseNumber)?,
@@ -794,13 +1135,22 @@ pub async fn bulk(state: &AppState, user: &CurrentUser, actor: &Actor, action: &
     let mut out = Vec::with_capacity(list.len());
     for e164 in list {
         let result = match action {
-            "release" => release(state, user, actor, &e164, false).await.map(|r| match r {
-                Released::Pending { until: Some(u), .. } => format!("released; cancellable until {}", u.format("%Y-%m-%d %H:%M UTC")),
-                _ => "released".to_owned(),
-            }).map_err(|e| e.to_string()),
+            "release" => release(state, user, actor, &e164, false)
+                .await
+                .map(|r| match r {
+                    Released::Pending { until: Some(u), .. } => format!(
+                        "released; cancellable until {}",
+                        u.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    _ => "released".to_owned(),
+                })
+                .map_err(|e| e.to_string()),
             _ => match unassign(state, user, actor, &e164, false, "").await {
                 Ok(()) => Ok("back in the pool".to_owned()),
-                Err(UnassignError::CoolOff { until, .. }) => Err(format!("in its cool-off until {}", until.format("%Y-%m-%d %H:%M UTC"))),
+                Err(UnassignError::CoolOff { until, .. }) => Err(format!(
+                    "in its cool-off until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                )),
                 Err(UnassignError::App(e)) => Err(e.to_string()),
             },
         };

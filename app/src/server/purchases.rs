@@ -101,17 +101,23 @@ pub async fn inventory(
     user: &CurrentUser,
     customer: &str,
     filters: &InventoryFilters,
-) -> Result<(Vec<PhoneNumber>, u64), AppError> {
+) -> Result<(Vec<PhoneNumber>, u64, Option<String>), AppError> {
     user.require(Action::ViewBusiness)?;
     let tenant = user.tenant_id;
     let account = target(state, tenant, customer).await?;
     let conn = upstream::connection(state, tenant).await?;
     let buyer = buyer(state, &conn, tenant, &account).await?;
+    // Without a country chosen, the customer's own: numbers it can pay for in its currency.
+    let country = filters
+        .country
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| account.country.clone().filter(|c| !c.is_empty()));
     let page = conn
         .client
         .account(&buyer.credentials)
         .inventory(&InventoryQuery {
-            country: filters.country.clone().filter(|c| !c.is_empty()),
+            country: country.clone(),
             search: filters
                 .search
                 .as_deref()
@@ -123,7 +129,27 @@ pub async fn inventory(
         })
         .await
         .map_err(upstream::read_failed)?;
-    Ok((page.items, page.total))
+    Ok((page.items, page.total, country))
+}
+
+/// The currency of the wallet that pays for `account`'s numbers, when known.
+async fn wallet_currency(
+    state: &AppState,
+    tenant: Uuid,
+    account: &Account,
+) -> Result<Option<String>, AppError> {
+    Ok(match account.kind {
+        Kind::Customer => account.currency.clone(),
+        _ => super::connections::summary(&state.pool, tenant)
+            .await
+            .map_err(internal)?
+            .map(|s| s.currency)
+            .filter(|c| !c.is_empty()),
+    })
+}
+
+fn currency_refusal(e164: &E164, number: &str, wallet: &str) -> String {
+    format!("{e164} is priced in {number} and the wallet that would pay is in {wallet}; Vobiz does not convert currencies. Choose a number priced in {wallet}.")
 }
 
 /// What buying a number would debit, for the confirmation step.
@@ -207,6 +233,13 @@ pub async fn quote(
             ))
         })?;
     let currency = number.currency.clone().unwrap_or_else(|| "USD".into());
+    if let Some(wallet) = wallet_currency(state, tenant, &account).await? {
+        if wallet != currency {
+            return Err(AppError::Invalid(currency_refusal(
+                &e164, &currency, &wallet,
+            )));
+        }
+    }
     let balance = wallet_of(&conn, &buyer, &currency).await?;
     Ok(Quote {
         cost: number.setup_fee + number.monthly_fee,
@@ -393,6 +426,13 @@ pub async fn purchase(
     };
     let cost = number.setup_fee + number.monthly_fee;
     let currency = number.currency.clone().unwrap_or_else(|| "USD".into());
+    if let Some(wallet) = wallet_currency(state, tenant, &account).await? {
+        if wallet != currency {
+            let (entry, e) = denied(currency_refusal(&e164, &currency, &wallet));
+            audit::record(&state.pool, &entry).await.map_err(internal)?;
+            return Err(e);
+        }
+    }
     if let Some(balance) = wallet_of(&conn, &buyer, &currency).await? {
         if balance < cost {
             if let Some(p) = same().await? {
