@@ -95,72 +95,70 @@ pub struct Number {
     pub synced_at: DateTime<Utc>,
 }
 
-const SELECT: &str =
-    "SELECT n.e164, n.number_id, n.owner_auth_id, n.billing_auth_id, o.name, o.kind,
+/// The columns of [`Number`], over a set of numbers `n` with its holder `o`.
+const COLUMNS: &str = "n.e164, n.number_id, n.owner_auth_id, n.billing_auth_id, o.name, o.kind,
     n.country, n.region, n.status, n.voice, n.sms, n.mms, n.fax, n.setup_fee, n.monthly_fee,
     n.currency, n.application_id, n.voice_enabled, n.provider, n.source, n.is_trial,
     n.minimum_commitment_months, n.aadhaar_required, n.aadhaar_verified, n.purchased_at,
     n.last_billing_date, n.next_billing_date, n.trunk_group_id, n.release_cooldown_ends_at,
     n.release_fee, n.cool_off_until,
     (n.status = 'active' AND n.next_billing_date <= now() + interval '14 days'
-        AND coalesce(d.due, 0) > coalesce(b.balance, 0)) AS at_risk,
-    n.synced_at, count(*) OVER () AS total
-    FROM numbers n
-    LEFT JOIN vobiz_accounts o ON o.tenant_id = n.tenant_id AND o.auth_id = n.owner_auth_id
-    LEFT JOIN vobiz_accounts b ON b.tenant_id = n.tenant_id AND b.auth_id = n.billing_auth_id
-    LEFT JOIN due d ON d.billing_auth_id = n.billing_auth_id";
+        AND n.billing_auth_id IN (SELECT billing_auth_id FROM short)) AS at_risk,
+    n.synced_at";
 
-/// Rentals due in the next 14 days per paying wallet.
+/// Rentals due in the next 14 days per paying wallet, and the wallets that do not cover
+/// them: small sets (numbers renewing soon only), so the filters need no joins.
 const DUE: &str = "WITH due AS (
     SELECT billing_auth_id, sum(monthly_fee) AS due FROM numbers
     WHERE status = 'active' AND next_billing_date <= now() + interval '14 days'
-    GROUP BY billing_auth_id)";
+    GROUP BY billing_auth_id),
+  short AS (
+    SELECT d.billing_auth_id FROM due d
+    LEFT JOIN vobiz_accounts b ON b.auth_id = d.billing_auth_id
+    WHERE d.due > coalesce(b.balance, 0))";
 
-fn from_row(row: &sqlx::postgres::PgRow) -> Result<(Number, i64), sqlx::Error> {
+fn from_row(row: &sqlx::postgres::PgRow) -> Result<Number, sqlx::Error> {
     use sqlx::Row;
-    Ok((
-        Number {
-            e164: row.try_get(0)?,
-            number_id: row.try_get(1)?,
-            owner_auth_id: row.try_get(2)?,
-            billing_auth_id: row.try_get(3)?,
-            owner_name: row.try_get(4)?,
-            owner_kind: row
-                .try_get::<Option<String>, _>(5)?
-                .as_deref()
-                .and_then(Kind::parse),
-            country: row.try_get(6)?,
-            region: row.try_get(7)?,
-            status: row.try_get(8)?,
-            capabilities: [
-                row.try_get(9)?,
-                row.try_get(10)?,
-                row.try_get(11)?,
-                row.try_get(12)?,
-            ],
-            setup_fee: row.try_get(13)?,
-            monthly_fee: row.try_get(14)?,
-            currency: row.try_get(15)?,
-            application_id: row.try_get(16)?,
-            voice_enabled: row.try_get(17)?,
-            provider: row.try_get(18)?,
-            source: row.try_get(19)?,
-            is_trial: row.try_get(20)?,
-            minimum_commitment_months: row.try_get(21)?,
-            aadhaar_required: row.try_get(22)?,
-            aadhaar_verified: row.try_get(23)?,
-            purchased_at: row.try_get(24)?,
-            last_billing_date: row.try_get(25)?,
-            next_billing_date: row.try_get(26)?,
-            trunk_group_id: row.try_get(27)?,
-            release_cooldown_ends_at: row.try_get(28)?,
-            release_fee: row.try_get(29)?,
-            cool_off_until: row.try_get(30)?,
-            at_risk: row.try_get::<Option<bool>, _>(31)?.unwrap_or(false),
-            synced_at: row.try_get(32)?,
-        },
-        row.try_get(33)?,
-    ))
+    Ok(Number {
+        e164: row.try_get(0)?,
+        number_id: row.try_get(1)?,
+        owner_auth_id: row.try_get(2)?,
+        billing_auth_id: row.try_get(3)?,
+        owner_name: row.try_get(4)?,
+        owner_kind: row
+            .try_get::<Option<String>, _>(5)?
+            .as_deref()
+            .and_then(Kind::parse),
+        country: row.try_get(6)?,
+        region: row.try_get(7)?,
+        status: row.try_get(8)?,
+        capabilities: [
+            row.try_get(9)?,
+            row.try_get(10)?,
+            row.try_get(11)?,
+            row.try_get(12)?,
+        ],
+        setup_fee: row.try_get(13)?,
+        monthly_fee: row.try_get(14)?,
+        currency: row.try_get(15)?,
+        application_id: row.try_get(16)?,
+        voice_enabled: row.try_get(17)?,
+        provider: row.try_get(18)?,
+        source: row.try_get(19)?,
+        is_trial: row.try_get(20)?,
+        minimum_commitment_months: row.try_get(21)?,
+        aadhaar_required: row.try_get(22)?,
+        aadhaar_verified: row.try_get(23)?,
+        purchased_at: row.try_get(24)?,
+        last_billing_date: row.try_get(25)?,
+        next_billing_date: row.try_get(26)?,
+        trunk_group_id: row.try_get(27)?,
+        release_cooldown_ends_at: row.try_get(28)?,
+        release_fee: row.try_get(29)?,
+        cool_off_until: row.try_get(30)?,
+        at_risk: row.try_get::<Option<bool>, _>(31)?.unwrap_or(false),
+        synced_at: row.try_get(32)?,
+    })
 }
 
 /// Writes numbers Vobiz reported into the mirror, owned by `owner` when the answer does not
@@ -475,28 +473,40 @@ pub async fn list(
     page: u32,
     per_page: u32,
 ) -> Result<(Vec<Number>, i64), AppError> {
-    let mut b: QueryBuilder<Postgres> =
-        QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
+    // The page is chosen from the numbers alone (walking the primary key in order) and only
+    // its rows are joined to their holders; the count is a query of its own. A window count
+    // or joins before the limit would make every page materialise the whole matching set.
+    let mut b: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "{DUE} SELECT {COLUMNS} FROM (SELECT * FROM numbers n WHERE n.tenant_id = "
+    ));
     b.push_bind(tenant);
     push_filters(&mut b, f);
     b.push(" ORDER BY n.e164 LIMIT ");
     b.push_bind(i64::from(per_page));
     b.push(" OFFSET ");
     b.push_bind(i64::from(page.saturating_sub(1)) * i64::from(per_page));
+    b.push(
+        ") n LEFT JOIN vobiz_accounts o ON o.tenant_id = n.tenant_id AND o.auth_id = n.owner_auth_id
+         ORDER BY n.e164",
+    );
+    let mut c: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "{DUE} SELECT count(*) FROM numbers n WHERE n.tenant_id = "
+    ));
+    c.push_bind(tenant);
+    push_filters(&mut c, f);
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let rows = b.build().fetch_all(&mut *tx).await.map_err(internal)?;
+    let total: i64 = c
+        .build_query_scalar()
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    let mut total = 0;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let (n, t) = from_row(r).map_err(internal)?;
-        total = t;
-        out.push(n);
-    }
-    if out.is_empty() && page > 1 {
-        let (_, t) = Box::pin(list(pool, tenant, f, 1, 1)).await?;
-        total = t;
-    }
+    let out = rows
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(internal)?;
     Ok((out, total))
 }
 
@@ -547,26 +557,30 @@ fn push_filters(b: &mut QueryBuilder<'_, Postgres>, f: &Filters) {
         b.push(")");
     }
     if f.at_risk {
-        b.push(" AND n.status = 'active' AND n.next_billing_date <= now() + interval '14 days' AND coalesce(d.due, 0) > coalesce(b.balance, 0)");
+        b.push(" AND n.status = 'active' AND n.next_billing_date <= now() + interval '14 days' AND n.billing_auth_id IN (SELECT billing_auth_id FROM short)");
     }
     if f.pool_free {
-        b.push(" AND n.owner_auth_id = n.billing_auth_id AND o.kind = 'pool'");
+        b.push(
+            " AND n.owner_auth_id = n.billing_auth_id AND EXISTS (SELECT 1 FROM vobiz_accounts p
+               WHERE p.tenant_id = n.tenant_id AND p.auth_id = n.owner_auth_id AND p.kind = 'pool')",
+        );
     }
 }
 
 /// One number of the tenant's mirror.
 pub async fn get(pool: &PgPool, tenant: Uuid, e164: &str) -> Result<Option<Number>, AppError> {
-    let mut b: QueryBuilder<Postgres> =
-        QueryBuilder::new(format!("{DUE} {SELECT} WHERE n.tenant_id = "));
+    let mut b: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "{DUE} SELECT {COLUMNS} FROM numbers n
+         LEFT JOIN vobiz_accounts o ON o.tenant_id = n.tenant_id AND o.auth_id = n.owner_auth_id
+         WHERE n.tenant_id = "
+    ));
     b.push_bind(tenant);
     b.push(" AND n.e164 = ");
     b.push_bind(e164.to_owned());
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
     let row = b.build().fetch_optional(&mut *tx).await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    row.map(|r| from_row(&r).map(|(n, _)| n))
-        .transpose()
-        .map_err(internal)
+    row.map(|r| from_row(&r)).transpose().map_err(internal)
 }
 
 /// Customers (customer accounts and sub-accounts) that hold no active number.
