@@ -269,3 +269,101 @@ async fn another_tenants_staff_cannot_reach_these_customers_by_id() {
     let list = app.get("/customers").await.text().await.unwrap();
     assert!(!list.contains("Asha Rao"));
 }
+
+#[tokio::test]
+async fn exports_and_bulk_actions_work_from_plain_forms_and_links() {
+    let app = spawn_app_with(&["--demo-tenant", "true"]).await;
+    let login = app.demo.clone().expect("demo login");
+    app.sign_in(&login.email, &login.password).await;
+    let pool = app.pool().await;
+    let tenant: uuid::Uuid = sqlx::query_scalar("SELECT connected_tenants()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    // The refresh buttons start the syncs; the mirror fills.
+    for path in ["/api/refresh_customers", "/api/sync_numbers"] {
+        let to = location(&app.post_form(path, &[]).await);
+        assert!(to.contains("notice="), "{path}: {to}");
+    }
+    let mut held = 0i64;
+    for _ in 0..100 {
+        let mut tx = app::server::db::begin_for(&pool, tenant).await.unwrap();
+        held = sqlx::query_scalar("SELECT count(*) FROM numbers")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        let done: bool =
+            sqlx::query_scalar("SELECT count(*) = 2 FROM sync_runs WHERE status = 'ok'")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+        tx.commit().await.unwrap();
+        if done {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(held > 0, "numbers mirrored");
+    let page = app.get("/numbers").await.text().await.unwrap();
+    assert!(page.contains("Last synced from Vobiz"));
+
+    for (path, header) in [
+        (
+            "/customers/export.csv?kind=customer",
+            "account_id,kind,name",
+        ),
+        ("/numbers/export.csv?no_app=1", "e164,status,holder"),
+        ("/dashboard/costs.csv", "paid_by,name,active_numbers"),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".csv"));
+        let body = res.text().await.unwrap();
+        assert!(body.starts_with(header), "{path}: {body}");
+        assert!(body.lines().count() > 1, "{path} has rows");
+    }
+    let bad = app.get("/numbers/export.csv?renewing=forever").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // Two never-used sub-account numbers, unassigned in one bulk post.
+    let world = demo();
+    let subs: Vec<String> = world
+        .sub_accounts
+        .iter()
+        .map(|s| s.auth_id.clone())
+        .collect();
+    let mut tx = app::server::db::begin_for(&pool, tenant).await.unwrap();
+    let on_subs: Vec<String> =
+        sqlx::query_scalar("SELECT e164 FROM numbers WHERE owner_auth_id = ANY($1) ORDER BY e164")
+            .bind(&subs)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert!(on_subs.len() >= 2);
+    let form = [
+        ("action", "unassign"),
+        ("e164s[0]", on_subs[0].as_str()),
+        ("e164s[3]", on_subs[1].as_str()),
+    ];
+    let to = location(&app.post_form("/api/bulk_numbers", &form).await);
+    assert!(to.starts_with("/numbers?"), "{to}");
+    let text = query_value(&to, "notice")
+        .or_else(|| query_value(&to, "error"))
+        .unwrap();
+    assert!(
+        text.contains(&on_subs[0]) && text.contains(&on_subs[1]),
+        "each number is reported: {text}"
+    );
+    let mut tx = app::server::db::begin_for(&pool, tenant).await.unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'number.unassign'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(audited, 2, "each is audited on its own");
+}

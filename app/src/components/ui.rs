@@ -277,16 +277,8 @@ pub fn Facts(
     /// (term, value) pairs; empty values show as a dash.
     rows: Vec<(&'static str, String)>,
 ) -> impl IntoView {
-    view! {
-        <dl class="divide-y divide-slate-100">
-            {rows.into_iter().map(|(k, v)| view! {
-                <div class="flex justify-between gap-4 py-2 text-sm">
-                    <dt class="text-slate-600">{k}</dt>
-                    <dd class="text-right font-medium">{if v.is_empty() { "—".to_owned() } else { v }}</dd>
-                </div>
-            }).collect_view()}
-        </dl>
-    }
+    let rows = rows.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    view! { <FactList rows/> }
 }
 
 /// [`Facts`] with terms known only at run time.
