@@ -298,14 +298,25 @@ async fn by_key(
     key: Uuid,
 ) -> Result<Option<Transfer>, AppError> {
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM wallet_transfers WHERE idempotency_key = $1"
-    ))
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(internal)?;
+    let found = load(&mut tx, "idempotency_key", key)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
+    Ok(found)
+}
+
+/// The transfer whose `column` (`id` or `idempotency_key`) is `value`, on `conn`.
+async fn load(
+    conn: &mut sqlx::PgConnection,
+    column: &'static str,
+    value: Uuid,
+) -> Result<Option<Transfer>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM wallet_transfers WHERE {column} = $1"
+    ))
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.map(from_row))
 }
 
@@ -316,15 +327,9 @@ pub async fn get(
     id: Uuid,
 ) -> Result<Option<Transfer>, AppError> {
     let mut tx = db::begin_for(pool, tenant).await.map_err(internal)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM wallet_transfers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(internal)?;
+    let found = load(&mut tx, "id", id).await.map_err(internal)?;
     tx.commit().await.map_err(internal)?;
-    Ok(row.map(from_row))
+    Ok(found)
 }
 
 /// The tenant's transfers, newest first: all, one customer's, or only the open ones.
@@ -495,16 +500,10 @@ pub async fn execute(
             )
         }
     };
-    let transfer = {
-        let row: Row = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM wallet_transfers WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
+    let transfer = load(&mut tx, "id", id)
         .await
-        .map_err(internal)?;
-        from_row(row)
-    };
+        .map_err(internal)?
+        .ok_or_else(|| internal("transfer vanished"))?;
     let mut entry = Entry::new(tenant, actor, "wallet.transfer", outcome)
         .target("customer", customer.trim())
         .params(params_of(&transfer));
@@ -620,16 +619,10 @@ pub async fn reconcile(
             )
         }
     };
-    let settled = {
-        let row: Row = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM wallet_transfers WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
+    let settled = load(&mut tx, "id", id)
         .await
-        .map_err(internal)?;
-        from_row(row)
-    };
+        .map_err(internal)?
+        .ok_or_else(|| internal("transfer vanished"))?;
     let mut entry = Entry::new(tenant, actor, "wallet.transfer_reconcile", outcome)
         .target("customer", &transfer.customer_auth_id)
         .params(params_of(&settled));
